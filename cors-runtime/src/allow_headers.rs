@@ -1,0 +1,80 @@
+//! `Access-Control-Allow-Headers` (R9, R10): which request headers a preflight may ask for.
+
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_REQUEST_HEADERS,
+};
+
+/// The request headers the policy allows.
+pub struct AllowHeaders {
+    /// Lower-case names, as the macro normalised them.
+    names: &'static [&'static str],
+    /// `*` was configured (only possible without credentials). It never covers `authorization`
+    /// (R10), which must then be listed in `names` as well.
+    any: bool,
+    value: Option<HeaderValue>,
+}
+
+/// A browser lists only the non-safelisted headers it will send, so real lists are short; a
+/// request naming more entries than this is refused without reading further.
+const MAX_REQUESTED_HEADERS: usize = 64;
+
+impl AllowHeaders {
+    /// No `headers` key: only preflights that ask for no header succeed.
+    #[must_use]
+    pub const fn none() -> Self {
+        Self {
+            names: &[],
+            any: false,
+            value: None,
+        }
+    }
+
+    /// `headers = [...]`: `names` lower-cased, `any` when the list holds `*`, `value` the list
+    /// rendered for the header.
+    #[must_use]
+    pub const fn list(names: &'static [&'static str], any: bool, value: &'static str) -> Self {
+        Self {
+            names,
+            any,
+            value: Some(HeaderValue::from_static(value)),
+        }
+    }
+
+    fn allows_name(&self, name: &[u8]) -> bool {
+        if self
+            .names
+            .iter()
+            .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
+        {
+            return true;
+        }
+        self.any && !name.eq_ignore_ascii_case(b"authorization")
+    }
+
+    /// Checks every name in every `Access-Control-Request-Headers` line. Parsing is tolerant
+    /// (R9): items are separated by commas, surrounded by optional spaces or tabs, compared
+    /// without regard to case, and empty items are skipped. Anything else that is not an allowed
+    /// name, including non-ASCII bytes, refuses the preflight.
+    pub(crate) fn allows_request(&self, request: &HeaderMap) -> bool {
+        let mut seen = 0usize;
+        for line in request.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+            for item in line.as_bytes().split(|&byte| byte == b',') {
+                let name = item.trim_ascii();
+                if name.is_empty() {
+                    continue;
+                }
+                seen += 1;
+                if seen > MAX_REQUESTED_HEADERS || !self.allows_name(name) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    pub(crate) fn insert_into(&self, headers: &mut HeaderMap) {
+        if let Some(value) = &self.value {
+            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
+        }
+    }
+}

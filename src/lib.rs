@@ -1,0 +1,9 @@
+//! Host package of the workspace: it owns `examples/` and `tests/`, and holds the routes the
+//! `conformance` example serves so the integration tests exercise exactly the same code.
+//!
+//! It is compiled under the strictest lints a user might choose, which is how CI checks that the
+//! code `#[cors]` generates is clean under them.
+#![deny(warnings, missing_docs)]
+#![warn(clippy::pedantic)]
+
+pub mod conformance;
