@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: send a request through an in-process app and look
+//! at the status, headers and body that come back.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The single value of `name`, failing the test if the header is repeated.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self.headers.get_all(name);
+        let first = values.next()?;
+        assert!(values.next().is_none(), "{name} sent more than once");
+        Some(first.to_str().expect("header is visible ASCII"))
+    }
+
+    /// Names of every `access-control-*` header in the answer.
+    pub fn cors_headers(&self) -> Vec<String> {
+        self.headers
+            .keys()
+            .map(|name| name.as_str().to_owned())
+            .filter(|name| name.starts_with("access-control-"))
+            .collect()
+    }
+
+    pub fn assert_no_cors(&self) {
+        assert!(
+            self.cors_headers().is_empty(),
+            "unexpected CORS headers: {:?}",
+            self.headers
+        );
+    }
+}
+
+pub async fn send<S, B>(app: &S, request: TestRequest) -> Answer
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let response = test::call_service(app, request.to_request()).await;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await;
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
+    TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri(path)
+        .insert_header(("origin", origin))
+        .insert_header(("access-control-request-method", method))
+}
+
+pub fn get(path: &str) -> TestRequest {
+    TestRequest::get().uri(path)
+}
+
+pub const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
