@@ -47,7 +47,7 @@ const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// During compilation only, if the macro broke that contract or passed a duplicate origin.
 #[must_use]
 pub const fn origin_slots<const N: usize>(origins: &[&str]) -> [u32; N] {
-    assert!(N.is_power_of_two() && N >= 2 * origins.len() + 1);
+    assert!(N.is_power_of_two() && N > 2 * origins.len());
     let mut slots = [EMPTY; N];
     let mut index = 0;
     while index < origins.len() {

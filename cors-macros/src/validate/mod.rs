@@ -102,6 +102,7 @@ fn list<'a>(cx: &mut Ctxt, entry: &'a Entry, example: &str) -> Option<Vec<Elemen
         return None;
     };
     let mut out = Vec::new();
+    let mut complete = true;
     for elem in elems {
         match elem {
             Expr::Lit(ExprLit {
@@ -112,29 +113,37 @@ fn list<'a>(cx: &mut Ctxt, entry: &'a Entry, example: &str) -> Option<Vec<Elemen
                     path.path.get_ident().unwrap_or_else(|| unreachable!()),
                 ));
             }
-            other => cx.error_spanned_by(
-                other,
-                format!("`{key}` lists string literals: write `{key} = {example}`"),
-            ),
+            other => {
+                complete = false;
+                cx.error_spanned_by(
+                    other,
+                    format!("`{key}` lists string literals: write `{key} = {example}`"),
+                );
+            }
         }
     }
-    Some(out)
+    complete.then_some(out)
 }
 
-/// The string elements of a list, refusing bare identifiers.
+/// The string elements of a list; `None` (after reporting) when any element is not a string,
+/// so that no follow-on error such as "the list is empty" is reported about it.
 fn strings<'a>(cx: &mut Ctxt, entry: &'a Entry, example: &str) -> Option<Vec<&'a LitStr>> {
     let elements = list(cx, entry, example)?;
     let mut out = Vec::new();
+    let mut all_strings = true;
     for element in elements {
         match element {
             Element::Str(s) => out.push(s),
-            Element::Ident(ident) => cx.error_spanned_by(
-                ident,
-                format!("write the value as a string literal: `\"{ident}\"`"),
-            ),
+            Element::Ident(ident) => {
+                all_strings = false;
+                cx.error_spanned_by(
+                    ident,
+                    format!("write the value as a string literal: `\"{ident}\"`"),
+                );
+            }
         }
     }
-    Some(out)
+    all_strings.then_some(out)
 }
 
 fn flag(cx: &mut Ctxt, entry: Option<&Entry>) -> Option<Span> {
@@ -337,8 +346,8 @@ fn methods(
                 .map(|m| format!(" (method names are case-sensitive, R8: write `{m}`)"))
                 .unwrap_or_default();
             Some(format!(
-                "the route does not serve `{name}`{case_hint}; it serves {served}, and `methods` may \
-                 only list those"
+                "the route does not serve `{name}`{case_hint}: `methods` may only list methods the \
+                 route serves ({served})"
             ))
         } else {
             None
@@ -448,7 +457,7 @@ fn header_list(
 }
 
 fn max_age(cx: &mut Ctxt, entry: &Entry) -> Option<u32> {
-    let example = "`max_age = 600` (seconds, 0 to 86400)";
+    let example = "`max_age = 600`";
     let Some(value) = &entry.value else {
         cx.error_spanned_by(
             &entry.key,

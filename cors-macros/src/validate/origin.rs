@@ -216,6 +216,12 @@ fn check_port(scheme: &str, port: Option<&str>) -> Result<String, String> {
         .ok()
         .filter(|n| *n != 0 && port.bytes().all(|b| b.is_ascii_digit()));
     let Some(number) = number else {
+        if port.is_empty() {
+            return Err(
+                "the `:` is followed by no port: remove it, or write a port from 1 to 65535"
+                    .to_owned(),
+            );
+        }
         return Err(format!(
             "`{port}` is not a port: write a number from 1 to 65535"
         ));

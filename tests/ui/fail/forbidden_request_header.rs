@@ -1,0 +1,16 @@
+// headers no page may set
+use actix_web::{App, Responder};
+#[allow(unused_imports)]
+use actix_web::{get, route};
+use cors_runtime::cors;
+
+#[cors(origins = ["https://app.example.com"], headers = ["cookie", "Host", "content-length", "sec-fetch-mode", "proxy-authorization"])]
+#[get("/")]
+async fn handler() -> impl Responder {
+    "handler"
+}
+
+fn main() {
+    // No follow-on error here: on refusal the route is still emitted.
+    let _app = App::new().service(handler);
+}

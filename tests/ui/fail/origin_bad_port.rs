@@ -1,0 +1,16 @@
+// R1: bad ports
+use actix_web::{App, Responder};
+#[allow(unused_imports)]
+use actix_web::{get, route};
+use cors_runtime::cors;
+
+#[cors(origins = ["https://a.example.com:99999", "https://b.example.com:x", "https://c.example.com:0", "https://d.example.com:"])]
+#[get("/")]
+async fn handler() -> impl Responder {
+    "handler"
+}
+
+fn main() {
+    // No follow-on error here: on refusal the route is still emitted.
+    let _app = App::new().service(handler);
+}

@@ -1,0 +1,16 @@
+// R1: browsers serialize IPv4 as a dotted quad
+use actix_web::{App, Responder};
+#[allow(unused_imports)]
+use actix_web::{get, route};
+use cors_runtime::cors;
+
+#[cors(origins = ["http://127.1:8080", "http://010.0.0.1:8080", "http://1.2.3.256"])]
+#[get("/")]
+async fn handler() -> impl Responder {
+    "handler"
+}
+
+fn main() {
+    // No follow-on error here: on refusal the route is still emitted.
+    let _app = App::new().service(handler);
+}

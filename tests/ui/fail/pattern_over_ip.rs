@@ -1,0 +1,16 @@
+// patterns: over an IP address
+use actix_web::{App, Responder};
+#[allow(unused_imports)]
+use actix_web::{get, route};
+use cors_runtime::cors;
+
+#[cors(origins = ["http://*.127.0.0.1"])]
+#[get("/")]
+async fn handler() -> impl Responder {
+    "handler"
+}
+
+fn main() {
+    // No follow-on error here: on refusal the route is still emitted.
+    let _app = App::new().service(handler);
+}
