@@ -7,3 +7,8 @@
 #![warn(clippy::pedantic)]
 
 pub mod conformance;
+
+/// The README's Rust snippets, compiled as doc-tests so the quickstart stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -18,7 +18,7 @@ use proc_macro::TokenStream;
 
 /// Route-level CORS for an actix-web handler. Write it directly above the route attribute:
 ///
-/// ```ignore
+/// ```text
 /// #[cors(origins = ["https://app.example.com"], credentials)]
 /// #[get("/items")]
 /// async fn items() -> impl Responder { "items" }
