@@ -329,3 +329,37 @@ async fn loopback_http_origins_and_ported_patterns_work_with_credentials() {
             .assert_no_cors();
     }
 }
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/moved")]
+async fn moved() -> impl Responder {
+    web::Redirect::to("/elsewhere").temporary()
+}
+
+#[actix_web::test]
+async fn r16_redirects_answering_a_cors_request_carry_cors_headers() {
+    let app = init_service(App::new().service(moved)).await;
+    let answer = send(&app, get("/moved").insert_header(("origin", APP))).await;
+    assert_eq!(answer.status, StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(answer.header("location"), Some("/elsewhere"));
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(answer.header("vary"), Some("Origin"));
+}
+
+#[actix_web::test]
+async fn r19_private_network_access_is_never_granted() {
+    let app = init_service(App::new().service(moved)).await;
+    let request = preflight("/moved", APP, "GET")
+        .insert_header(("access-control-request-private-network", "true"));
+    let answer = send(&app, request).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::NO_CONTENT,
+        "the rest of the preflight is answered"
+    );
+    assert_eq!(answer.header("access-control-allow-private-network"), None);
+}

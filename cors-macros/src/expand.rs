@@ -69,10 +69,10 @@ fn generate(function: &ItemFn, route: &Route, policy: &Policy) -> TokenStream {
     let name = &function.sig.ident;
     let docs = function.attrs.iter().filter(|a| a.path().is_ident("doc"));
     // actix-web makes route structs `pub` (its default `compat` feature); we do the same so
-    // code that reaches a handler through a module keeps compiling, but an undocumented private
-    // handler must not trip `missing_docs` because of it.
+    // code that reaches a handler through a module keeps compiling, but a handler the user did
+    // not make `pub` must not trip `missing_docs` because of it.
     let allow_missing_docs =
-        matches!(function.vis, Visibility::Inherited).then(|| quote!(#[allow(missing_docs)]));
+        (!matches!(function.vis, Visibility::Public(_))).then(|| quote!(#[allow(missing_docs)]));
     let policy = policy_expr(policy);
     let preflights = route.paths.iter().map(|route_path| {
         let path = &route_path.path;

@@ -23,6 +23,12 @@ pub mod api {
         "between"
     }
 
+    #[cors(origins = ["https://app.example.com"])]
+    #[get("/crate-visible")]
+    pub(crate) async fn crate_visible() -> impl Responder {
+        "pub(crate) handlers need no docs either"
+    }
+
     fn has_key(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
         ctx.head().headers().contains_key("x-key")
     }
@@ -51,7 +57,7 @@ mod private {
     }
 
     pub(crate) fn register(config: &mut actix_web::web::ServiceConfig) {
-        config.service(undocumented);
+        config.service(undocumented).service(crate::api::crate_visible);
     }
 }
 
