@@ -26,7 +26,7 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
             "`#[cors]` goes on a handler function, directly above its route attribute such as \
              `#[get(\"/path\")]`",
         );
-        return fallback::emit(item, &error);
+        return fallback::emit(&item, &error);
     };
     let middleware = LitStr::new(MIDDLEWARE, Span::call_site());
     let route = match route::read_and_wrap(&mut function.attrs, &middleware) {
@@ -39,28 +39,28 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
                  `#[cors(...)]` then `#[get(\"/path\")]`, and none was found below it; if the \
                  route attribute is above `#[cors]`, swap the two",
             );
-            return fallback::emit(item, &error);
+            return fallback::emit(&item, &error);
         }
         Err(RouteError::Repeated(tokens)) => {
             let error = syn::Error::new_spanned(
                 tokens,
                 "a handler takes one `#[cors(...)]`: merge the two into one",
             );
-            return fallback::emit(item, &error);
+            return fallback::emit(&item, &error);
         }
     };
     let entries = match attr::parse(args) {
         Ok(entries) => entries,
-        Err(error) => return fallback::emit(item, &error),
+        Err(error) => return fallback::emit(&item, &error),
     };
     let mut cx = Ctxt::default();
     let policy = validate::policy(&entries, &route, &mut cx);
     match (cx.finish(), policy) {
         (Ok(()), Some(policy)) => generate(&function, &route, &policy),
-        (Err(error), _) => fallback::emit(item, &error),
+        (Err(error), _) => fallback::emit(&item, &error),
         (Ok(()), None) => {
             let error = syn::Error::new(Span::call_site(), "this CORS policy was refused");
-            fallback::emit(item, &error)
+            fallback::emit(&item, &error)
         }
     }
 }

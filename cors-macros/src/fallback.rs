@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn emit(item: TokenStream, error: &syn::Error) -> TokenStream {
+pub(crate) fn emit(item: &TokenStream, error: &syn::Error) -> TokenStream {
     let errors = error.to_compile_error();
     quote!(#errors #item)
 }

@@ -6,6 +6,8 @@ mod headers;
 mod origin;
 mod token;
 
+use std::collections::HashSet;
+
 use proc_macro2::Span;
 use syn::{Expr, ExprArray, ExprLit, Ident, Lit, LitStr};
 
@@ -204,37 +206,8 @@ fn origins(
         );
         return None;
     }
-    let mut ok = true;
-    let wildcard = literals.iter().find(|l| l.value() == "*");
-    if let Some(star) = wildcard {
-        if literals.len() > 1 {
-            ok = false;
-            cx.error_spanned_by(
-                star,
-                "`\"*\"` already allows every origin and must stand alone: either `origins = [\"*\"]` \
-                 or a list of exact origins",
-            );
-        }
-        if let Some(flag) = credentials {
-            ok = false;
-            cx.error_spanned_by(
-                star,
-                "the wildcard origin `\"*\"` cannot be used with `credentials`: browsers refuse `*` on \
-                 credentialed requests (R4); list the exact origins instead",
-            );
-            cx.error_at(
-                flag,
-                "`credentials` cannot be used with the wildcard origin `\"*\"`: list the exact origins, \
-                 or remove `credentials`",
-            );
-        }
-        if let Some(opt_in) = insecure_opt_in {
-            cx.error_at(
-                opt_in,
-                format!("`{INSECURE_HTTP_KEY}` has no effect here: remove it"),
-            );
-        }
-        return ok.then_some(Origins::Any);
+    if let Some(star) = literals.iter().find(|l| l.value() == "*") {
+        return wildcard_origin(cx, star, literals.len(), credentials, insecure_opt_in);
     }
     if literals.len() > MAX_ORIGINS {
         cx.error_spanned_by(
@@ -243,17 +216,65 @@ fn origins(
         );
         return None;
     }
-    let mut seen: Vec<String> = Vec::new();
+    listed_origins(cx, &literals, credentials, insecure_opt_in)
+}
+
+/// `origins = ["*"]`: it must stand alone and never meet `credentials` (R4).
+fn wildcard_origin(
+    cx: &mut Ctxt,
+    star: &LitStr,
+    count: usize,
+    credentials: Option<Span>,
+    insecure_opt_in: Option<Span>,
+) -> Option<Origins> {
+    let mut ok = true;
+    if count > 1 {
+        ok = false;
+        cx.error_spanned_by(
+            star,
+            "`\"*\"` already allows every origin and must stand alone: either `origins = [\"*\"]` \
+             or a list of exact origins",
+        );
+    }
+    if let Some(flag) = credentials {
+        ok = false;
+        cx.error_spanned_by(
+            star,
+            "the wildcard origin `\"*\"` cannot be used with `credentials`: browsers refuse `*` on \
+             credentialed requests (R4); list the exact origins instead",
+        );
+        cx.error_at(
+            flag,
+            "`credentials` cannot be used with the wildcard origin `\"*\"`: list the exact origins, \
+             or remove `credentials`",
+        );
+    }
+    if let Some(opt_in) = insecure_opt_in {
+        ok = false;
+        opt_in_without_effect(cx, opt_in);
+    }
+    ok.then_some(Origins::Any)
+}
+
+/// Exact origins and patterns: each must be serialized as a browser sends it (R1), listed once,
+/// and not plain http with credentials unless the user opted in.
+fn listed_origins(
+    cx: &mut Ctxt,
+    literals: &[&LitStr],
+    credentials: Option<Span>,
+    insecure_opt_in: Option<Span>,
+) -> Option<Origins> {
+    let mut ok = true;
+    let mut seen = HashSet::new();
     let mut list = Vec::new();
     let mut needed_opt_in = false;
     for literal in literals {
         let text = literal.value();
-        if seen.contains(&text) {
+        if !seen.insert(text.clone()) {
             ok = false;
             cx.error_spanned_by(literal, format!("`{text}` is listed twice: remove one"));
             continue;
         }
-        seen.push(text.clone());
         match origin::check(&text) {
             Ok(checked) => {
                 if checked.insecure_http && credentials.is_some() {
@@ -278,19 +299,21 @@ fn origins(
             }
         }
     }
-    if let Some(opt_in) = insecure_opt_in {
-        if !needed_opt_in {
-            cx.error_at(
-                opt_in,
-                format!(
-                    "`{INSECURE_HTTP_KEY}` has no effect: it only permits plain `http://` origins \
-                     (other than loopback) together with `credentials`; remove it"
-                ),
-            );
-            ok = false;
-        }
+    if let Some(opt_in) = insecure_opt_in.filter(|_| !needed_opt_in) {
+        ok = false;
+        opt_in_without_effect(cx, opt_in);
     }
     ok.then_some(Origins::List(list))
+}
+
+fn opt_in_without_effect(cx: &mut Ctxt, opt_in: Span) {
+    cx.error_at(
+        opt_in,
+        format!(
+            "`{INSECURE_HTTP_KEY}` has no effect: it only permits plain `http://` origins \
+             (other than loopback) together with `credentials`; remove it"
+        ),
+    );
 }
 
 fn methods(
