@@ -1,14 +1,21 @@
 //! Code generation. For a handler `name`, `#[cors]` emits a unit struct `name` whose
 //! `HttpServiceFactory::register`:
-//! 1. holds the policy as a `static` built entirely at compile time;
-//! 2. registers, per path, the preflight resource (first, so a preflight can never reach the
-//!    handler, even one serving `OPTIONS`);
-//! 3. registers the user's route, whose route attribute got the CORS middleware appended as its
-//!    last `wrap`.
+//! 1. holds the policy as a `static` of plain literals (see [`policy_expr`]);
+//! 2. registers the user's route, whose route attribute got the CORS middleware appended as its
+//!    last `wrap`;
+//! 3. registers, per path, the preflight resource.
+//!
+//! actix-web tries resources in registration order. Putting the preflight resource after the
+//! route spares every actual request a path match and a guard check; a preflight (`OPTIONS`)
+//! fails the route's method guard and moves on to it. Only when the route itself serves
+//! `OPTIONS` would it catch preflights, so then the preflight resource goes first.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::TokenTree;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::{ItemFn, LitStr, Visibility};
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitStr, Visibility};
 
 use crate::ctxt::Ctxt;
 use crate::model::{HeaderList, Origin, Origins, Policy};
@@ -19,8 +26,53 @@ use crate::{attr, fallback, validate};
 /// declared in the enclosing `register`.
 const MIDDLEWARE: &str = "::cors_runtime::__private::CorsMiddleware::new(&__CORS_POLICY)";
 
+/// The handler as `#[cors]` needs it: its attributes (to find and extend the route attribute),
+/// visibility and name. The rest — signature and body — is kept as tokens, never parsed: actix-web's
+/// macro parses it anyway, and parsing large bodies twice would slow every build down.
+struct Handler {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    name: Ident,
+    rest: TokenStream,
+}
+
+impl Parse for Handler {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let rest: TokenStream = input.parse()?;
+        // `[const] [async] [unsafe] [extern "abi"] fn name`: the name follows the `fn` keyword.
+        let mut tokens = rest.clone().into_iter();
+        let name = loop {
+            match tokens.next() {
+                Some(TokenTree::Ident(ident)) if ident == "fn" => match tokens.next() {
+                    Some(TokenTree::Ident(name)) => break name,
+                    _ => return Err(input.error("expected the function's name after `fn`")),
+                },
+                Some(TokenTree::Ident(_) | TokenTree::Literal(_)) => {}
+                _ => return Err(input.error("expected a function")),
+            }
+        };
+        Ok(Self {
+            attrs,
+            vis,
+            name,
+            rest,
+        })
+    }
+}
+
+impl ToTokens for Handler {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Self {
+            attrs, vis, rest, ..
+        } = self;
+        tokens.extend(quote!(#(#attrs)* #vis #rest));
+    }
+}
+
 pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
-    let Ok(mut function) = syn::parse2::<ItemFn>(item.clone()) else {
+    let Ok(mut function) = syn::parse2::<Handler>(item.clone()) else {
         let error = syn::Error::new(
             Span::call_site(),
             "`#[cors]` goes on a handler function, directly above its route attribute such as \
@@ -65,8 +117,8 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn generate(function: &ItemFn, route: &Route, policy: &Policy) -> TokenStream {
-    let name = &function.sig.ident;
+fn generate(function: &Handler, route: &Route, policy: &Policy) -> TokenStream {
+    let name = &function.name;
     let docs = function.attrs.iter().filter(|a| a.path().is_ident("doc"));
     // actix-web makes route structs `pub` (its default `compat` feature); we do the same so
     // code that reaches a handler through a module keeps compiling, but a handler the user did
@@ -83,6 +135,14 @@ fn generate(function: &ItemFn, route: &Route, policy: &Policy) -> TokenStream {
             );
         }
     });
+    let route_registration = quote! {
+        ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __config);
+    };
+    let registrations = if route.methods.iter().any(|method| method == "OPTIONS") {
+        quote!(#(#preflights)* #route_registration)
+    } else {
+        quote!(#route_registration #(#preflights)*)
+    };
     quote! {
         #(#docs)*
         #allow_missing_docs
@@ -91,83 +151,65 @@ fn generate(function: &ItemFn, route: &Route, policy: &Policy) -> TokenStream {
 
         impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
-                static __CORS_POLICY: ::cors_runtime::__private::Policy = #policy;
+                static __CORS_POLICY: ::cors_runtime::__private::PolicySpec = #policy;
                 #function
-                #(#preflights)*
-                ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __config);
+                #registrations
             }
         }
     }
 }
 
+/// The policy as a `PolicySpec` literal: string slices and flags only. Anything that needs
+/// evaluating (header values, the origin table) is built by the runtime when the route is first
+/// registered; `const` evaluation of it in every handler's `static` made type-checking a crate
+/// with many handlers over twice as slow (see BENCHMARKS.md).
 fn policy_expr(policy: &Policy) -> TokenStream {
-    let origins = origins_expr(&policy.origins);
+    let (any_origin, exact, patterns) = match &policy.origins {
+        Origins::Any => (true, Vec::new(), Vec::new()),
+        Origins::List(list) => {
+            let mut exact = Vec::new();
+            let mut patterns = Vec::new();
+            for origin in list {
+                match origin {
+                    Origin::Exact(text) => exact.push(text.as_str()),
+                    Origin::Subdomains { scheme, suffix } => {
+                        patterns.push(quote!((#scheme, #suffix)));
+                    }
+                }
+            }
+            (false, exact, patterns)
+        }
+    };
     let credentials = policy.credentials;
     let methods = &policy.methods;
     let methods_value = policy.methods.join(", ");
-    let headers = match &policy.headers {
-        None => quote!(::cors_runtime::__private::AllowHeaders::none()),
-        Some(list @ HeaderList { names, any }) => {
-            let rendered = list.rendered();
-            quote!(::cors_runtime::__private::AllowHeaders::list(&[#(#names),*], #any, #rendered))
-        }
+    let (headers, any_header, headers_value) = match &policy.headers {
+        None => (&[][..], false, String::new()),
+        Some(list @ HeaderList { names, any }) => (names.as_slice(), *any, list.rendered()),
     };
-    let expose = match &policy.expose {
-        None => quote!(::cors_runtime::__private::ExposeHeaders::none()),
-        Some(list) => {
-            let rendered = list.rendered();
-            quote!(::cors_runtime::__private::ExposeHeaders::list(#rendered))
-        }
-    };
-    let max_age = match policy.max_age {
-        None => quote!(::cors_runtime::__private::MaxAge::unset()),
-        Some(seconds) => {
-            let seconds = seconds.to_string();
-            quote!(::cors_runtime::__private::MaxAge::seconds(#seconds))
-        }
-    };
+    let expose_value = policy
+        .expose
+        .as_ref()
+        .map(HeaderList::rendered)
+        .unwrap_or_default();
+    let max_age_value = policy
+        .max_age
+        .map(|seconds| seconds.to_string())
+        .unwrap_or_default();
     quote! {
-        ::cors_runtime::__private::Policy::new(
-            #origins,
-            #credentials,
-            ::cors_runtime::__private::AllowMethods::new(&[#(#methods),*], #methods_value),
-            #headers,
-            #expose,
-            #max_age,
-        )
-    }
-}
-
-fn origins_expr(origins: &Origins) -> TokenStream {
-    let list = match origins {
-        Origins::Any => return quote!(::cors_runtime::__private::AllowOrigin::Any),
-        Origins::List(list) => list,
-    };
-    let mut exact = Vec::new();
-    let mut patterns = Vec::new();
-    for origin in list {
-        match origin {
-            Origin::Exact(text) => exact.push(text.as_str()),
-            Origin::Subdomains { scheme, suffix } => patterns.push(quote! {
-                ::cors_runtime::__private::SubdomainPattern::new(#scheme, #suffix)
-            }),
+        ::cors_runtime::__private::PolicySpec {
+            any_origin: #any_origin,
+            exact_origins: &[#(#exact),*],
+            patterns: &[#(#patterns),*],
+            credentials: #credentials,
+            methods: &[#(#methods),*],
+            methods_value: #methods_value,
+            headers: &[#(#headers),*],
+            any_header: #any_header,
+            headers_value: #headers_value,
+            expose_value: #expose_value,
+            max_age_value: #max_age_value,
+            compiled: ::cors_runtime::__private::Compiled::new(),
         }
     }
-    // A power of two above twice the count keeps the load factor under one half.
-    let slots = Literal::usize_unsuffixed((2 * exact.len() + 1).next_power_of_two());
-    let exact_len = Literal::usize_unsuffixed(exact.len());
-    let patterns_len = Literal::usize_unsuffixed(patterns.len());
-    let longest = Literal::usize_unsuffixed(exact.iter().map(|o| o.len()).max().unwrap_or(0));
-    quote! {{
-        static EXACT: [::cors_runtime::__private::HeaderValue; #exact_len] =
-            [#(::cors_runtime::__private::HeaderValue::from_static(#exact)),*];
-        static SLOTS: [u32; #slots] = ::cors_runtime::__private::origin_slots::<#slots>(&[#(#exact),*]);
-        static PATTERNS: [::cors_runtime::__private::SubdomainPattern; #patterns_len] = [#(#patterns),*];
-        ::cors_runtime::__private::AllowOrigin::List {
-            exact: &EXACT,
-            slots: &SLOTS,
-            longest: #longest,
-            patterns: &PATTERNS,
-        }
-    }}
 }

@@ -13,7 +13,7 @@ use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Tr
 use actix_web::{Error, HttpRequest};
 
 use crate::allow_origin::OriginVerdict;
-use crate::policy::Policy;
+use crate::policy::{Policy, PolicySpec};
 use crate::vary;
 
 /// The middleware the macro attaches to every `#[cors]` route.
@@ -22,10 +22,13 @@ pub struct CorsMiddleware {
 }
 
 impl CorsMiddleware {
-    /// Middleware for the route whose policy is `policy`.
+    /// Middleware for the route whose policy is `spec` (compiled here on first use, when the
+    /// app is built).
     #[must_use]
-    pub const fn new(policy: &'static Policy) -> Self {
-        Self { policy }
+    pub fn new(spec: &'static PolicySpec) -> Self {
+        Self {
+            policy: spec.policy(),
+        }
     }
 }
 
@@ -122,7 +125,9 @@ pub(crate) fn decorate(
 ) {
     if verdict.is_allowed() {
         policy.expose.insert_into(headers);
-        policy.insert_origin_headers(headers, verdict);
+        policy.origin_headers(verdict, |name, value| {
+            headers.insert(name, value);
+        });
     }
     if policy.varies_by_origin() {
         vary::append_origin(headers);

@@ -5,7 +5,7 @@ use actix_web::http::header::{
 };
 
 /// The request headers the policy allows.
-pub struct AllowHeaders {
+pub(crate) struct AllowHeaders {
     /// Lower-case names, as the macro normalised them.
     names: &'static [&'static str],
     /// `*` was configured (only possible without credentials). It never covers `authorization`
@@ -19,25 +19,14 @@ pub struct AllowHeaders {
 const MAX_REQUESTED_HEADERS: usize = 64;
 
 impl AllowHeaders {
-    /// No `headers` key: only preflights that ask for no header succeed.
-    #[must_use]
-    pub const fn none() -> Self {
-        Self {
-            names: &[],
-            any: false,
-            value: None,
-        }
-    }
-
-    /// `headers = [...]`: `names` lower-cased, `any` when the list holds `*`, `value` the list
-    /// rendered for the header.
-    #[must_use]
-    pub const fn list(names: &'static [&'static str], any: bool, value: &'static str) -> Self {
-        Self {
-            names,
-            any,
-            value: Some(HeaderValue::from_static(value)),
-        }
+    /// `names` lower-cased, `any` when the list held `*`, `value` the rendered list (`None`
+    /// without a `headers` key: then only preflights asking for no header succeed).
+    pub(crate) fn new(
+        names: &'static [&'static str],
+        any: bool,
+        value: Option<HeaderValue>,
+    ) -> Self {
+        Self { names, any, value }
     }
 
     fn allows_name(&self, name: &[u8]) -> bool {
@@ -72,9 +61,10 @@ impl AllowHeaders {
         true
     }
 
-    pub(crate) fn insert_into(&self, headers: &mut HeaderMap) {
+    /// Preflight answers only, into the map the answer just created.
+    pub(crate) fn append_to(&self, headers: &mut HeaderMap) {
         if let Some(value) = &self.value {
-            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
+            headers.append(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
         }
     }
 }

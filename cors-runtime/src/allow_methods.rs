@@ -3,15 +3,14 @@
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_METHODS};
 
 /// The methods of the policy, for matching and already rendered for the header.
-pub struct AllowMethods {
+pub(crate) struct AllowMethods {
     names: &'static [&'static str],
     value: HeaderValue,
 }
 
 impl AllowMethods {
     /// `names` are the policy's methods; `value` is them joined by `", "`.
-    #[must_use]
-    pub const fn new(names: &'static [&'static str], value: &'static str) -> Self {
+    pub(crate) fn new(names: &'static [&'static str], value: &'static str) -> Self {
         Self {
             names,
             value: HeaderValue::from_static(value),
@@ -24,7 +23,8 @@ impl AllowMethods {
         self.names.iter().any(|name| name.as_bytes() == requested)
     }
 
-    pub(crate) fn insert_into(&self, headers: &mut HeaderMap) {
-        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, self.value.clone());
+    /// Preflight answers only, into the map the answer just created.
+    pub(crate) fn append_to(&self, headers: &mut HeaderMap) {
+        headers.append(ACCESS_CONTROL_ALLOW_METHODS, self.value.clone());
     }
 }

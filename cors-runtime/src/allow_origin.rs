@@ -1,74 +1,75 @@
 //! `Access-Control-Allow-Origin` (R1–R4, R15): deciding whether the request's `Origin` is allowed
 //! and what to answer with.
 //!
-//! Exact origins live in an open-addressing hash table whose slots are computed by `const`
-//! evaluation when the user's crate compiles, so a lookup costs one hash of the request's origin
-//! and a probe or two, whatever the number of configured origins. Subdomain patterns are checked
-//! one by one; a policy has few of them.
+//! Exact origins live in an open-addressing hash table built once when the route is first
+//! registered, so a lookup costs one hash of the request's origin and a probe or two, whatever
+//! the number of configured origins. Subdomain patterns are checked one by one; a policy has few
+//! of them.
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ORIGIN};
 
 /// Slot marker for "no origin here".
 const EMPTY: u32 = u32::MAX;
 
-/// FNV-1a (32-bit). Used both by `const` evaluation to place the configured origins and by the
-/// lookup, so the two always agree. The table is fixed at compile time, so a client cannot grow a
-/// probe chain by choosing inputs: the longest chain is bounded when the user's crate compiles.
-const fn fnv1a(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u32;
-        hash = hash.wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
-}
+/// Multiplier of the hash: an odd 64-bit constant with well-spread bits.
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 
-const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// Hashes eight bytes at a time (an origin is two to four words). The table is fixed once built
+/// from the configured origins, so a client cannot grow a probe chain by choosing inputs: the
+/// longest chain is bounded by the policy, not by requests.
+const fn origin_hash(bytes: &[u8]) -> u64 {
+    const fn mix(hash: u64, word: u64) -> u64 {
+        let hash = (hash ^ word).wrapping_mul(MIX);
+        hash ^ (hash >> 29)
     }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
+    let mut hash = (bytes.len() as u64).wrapping_mul(MIX);
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        hash = mix(hash, u64::from_le_bytes(*word));
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        // The last eight bytes, overlapping words already mixed: one load instead of a loop.
+        // Shorter inputs (never a valid origin) fall back to the bytes one by one.
+        if let Some((_, last)) = bytes.split_last_chunk::<8>() {
+            hash = mix(hash, u64::from_le_bytes(*last));
+        } else {
+            let mut i = 0;
+            while i < rest.len() {
+                hash = mix(hash, rest[i] as u64);
+                i += 1;
+            }
         }
-        i += 1;
     }
-    true
+    hash ^ (hash >> 32)
 }
 
-/// Builds the slot array for `origins` at compile time: each slot holds the index of an origin or
-/// `EMPTY`. `N` must be a power of two larger than twice the number of origins (the macro picks
-/// it), which keeps probe chains short and guarantees every lookup ends at an empty slot.
-///
-/// # Panics
-/// During compilation only, if the macro broke that contract or passed a duplicate origin.
-#[must_use]
-pub const fn origin_slots<const N: usize>(origins: &[&str]) -> [u32; N] {
-    assert!(N.is_power_of_two() && N > 2 * origins.len());
-    let mut slots = [EMPTY; N];
-    let mut index = 0;
-    while index < origins.len() {
-        let bytes = origins[index].as_bytes();
-        let mut slot = fnv1a(bytes) as usize & (N - 1);
+/// The slot an origin's hash starts probing at.
+#[allow(clippy::cast_possible_truncation)] // only the low bits are kept, by design
+const fn home_slot(bytes: &[u8], slots: usize) -> usize {
+    origin_hash(bytes) as usize & (slots - 1)
+}
+
+/// Lays out the slot array for `origins`: each slot holds the index of an origin or `EMPTY`.
+/// The size is a power of two above twice the count, which keeps probe chains short and
+/// guarantees every lookup ends at an empty slot.
+fn origin_slots(origins: &[HeaderValue]) -> Vec<u32> {
+    let size = (2 * origins.len() + 1).next_power_of_two();
+    let mut slots = vec![EMPTY; size];
+    for (index, origin) in origins.iter().enumerate() {
+        let mut slot = home_slot(origin.as_bytes(), size);
         while slots[slot] != EMPTY {
-            assert!(!same_bytes(origins[slots[slot] as usize].as_bytes(), bytes));
-            slot = (slot + 1) & (N - 1);
+            slot = (slot + 1) & (size - 1);
         }
-        #[allow(clippy::cast_possible_truncation)] // the macro caps the list far below u32::MAX
-        {
-            slots[slot] = index as u32;
-        }
-        index += 1;
+        // The macro caps a policy far below u32::MAX origins.
+        slots[slot] = u32::try_from(index).unwrap_or(EMPTY);
     }
     slots
 }
 
 /// A `https://*.example.com[:port]` pattern, split into the part before the `*` and the part
 /// after it (which starts with the dot).
-pub struct SubdomainPattern {
+pub(crate) struct SubdomainPattern {
     scheme: &'static str,
     suffix: &'static str,
 }
@@ -79,8 +80,7 @@ const MAX_HOST_LEN: usize = 253;
 impl SubdomainPattern {
     /// `scheme` is `"https://"` or `"http://"`, `suffix` is `".example.com"` or
     /// `".example.com:8443"`.
-    #[must_use]
-    pub const fn new(scheme: &'static str, suffix: &'static str) -> Self {
+    pub(crate) const fn new(scheme: &'static str, suffix: &'static str) -> Self {
         Self { scheme, suffix }
     }
 
@@ -110,19 +110,19 @@ impl SubdomainPattern {
 }
 
 /// Which origins the policy allows.
-pub enum AllowOrigin {
+pub(crate) enum AllowOrigin {
     /// `origins = ["*"]`: every request is answered `*`, with or without `Origin`.
     Any,
     /// Exact origins (looked up through `slots`) and subdomain patterns.
     List {
         /// The configured exact origins, as the header values sent back.
-        exact: &'static [HeaderValue],
+        exact: Vec<HeaderValue>,
         /// Hash slots over `exact`, from [`origin_slots`].
-        slots: &'static [u32],
+        slots: Vec<u32>,
         /// Length of the longest exact origin: longer requests are refused without hashing.
         longest: usize,
         /// Subdomain patterns, tried in order after the exact lookup.
-        patterns: &'static [SubdomainPattern],
+        patterns: Vec<SubdomainPattern>,
     },
 }
 
@@ -158,6 +158,26 @@ pub(crate) fn single_origin(headers: &HeaderMap) -> Option<&HeaderValue> {
 }
 
 impl AllowOrigin {
+    /// The exact origins and patterns of a policy, as the macro validated them.
+    pub(crate) fn list(
+        exact: &'static [&'static str],
+        patterns: &[(&'static str, &'static str)],
+    ) -> Self {
+        let exact: Vec<HeaderValue> = exact
+            .iter()
+            .map(|origin| HeaderValue::from_static(origin))
+            .collect();
+        Self::List {
+            slots: origin_slots(&exact),
+            longest: exact.iter().map(HeaderValue::len).max().unwrap_or(0),
+            exact,
+            patterns: patterns
+                .iter()
+                .map(|&(scheme, suffix)| SubdomainPattern::new(scheme, suffix))
+                .collect(),
+        }
+    }
+
     pub(crate) const fn is_any(&self) -> bool {
         matches!(self, Self::Any)
     }
@@ -171,7 +191,7 @@ impl AllowOrigin {
                 slots,
                 longest,
                 patterns,
-            } => (exact, slots, *longest, patterns),
+            } => (exact.as_slice(), slots.as_slice(), *longest, patterns),
         };
         let Some(origin) = single_origin(headers) else {
             return OriginVerdict::Refused;
@@ -197,7 +217,7 @@ fn lookup_exact<'a>(
     origin: &[u8],
 ) -> Option<&'a HeaderValue> {
     let mask = slots.len() - 1;
-    let mut slot = fnv1a(origin) as usize & mask;
+    let mut slot = home_slot(origin, slots.len());
     loop {
         let index = slots[slot];
         if index == EMPTY {
@@ -220,7 +240,6 @@ mod tests {
         "https://b.example",
         "http://localhost:3000",
     ];
-    static SLOTS: [u32; 8] = origin_slots::<8>(&ORIGINS);
 
     #[test]
     fn every_configured_origin_is_found_and_nothing_else() {
@@ -228,8 +247,10 @@ mod tests {
             .iter()
             .map(|o| HeaderValue::from_static(o))
             .collect();
+        let slots = origin_slots(&exact);
+        assert_eq!(slots.len(), 8);
         for origin in ORIGINS {
-            let found = lookup_exact(&exact, &SLOTS, origin.as_bytes()).map(HeaderValue::as_bytes);
+            let found = lookup_exact(&exact, &slots, origin.as_bytes()).map(HeaderValue::as_bytes);
             assert_eq!(found, Some(origin.as_bytes()));
         }
         for other in [
@@ -240,10 +261,31 @@ mod tests {
             "null",
         ] {
             assert!(
-                lookup_exact(&exact, &SLOTS, other.as_bytes()).is_none(),
+                lookup_exact(&exact, &slots, other.as_bytes()).is_none(),
                 "{other}"
             );
         }
+    }
+
+    #[test]
+    fn an_empty_exact_list_finds_nothing() {
+        let slots = origin_slots(&[]);
+        assert_eq!(slots, [EMPTY]);
+        assert!(lookup_exact(&[], &slots, b"https://a.example").is_none());
+    }
+
+    #[test]
+    fn the_hash_reads_every_byte() {
+        // Origins of one length that differ in a single byte anywhere must hash apart, or a
+        // large policy of similar names would degrade into one long probe chain.
+        let base = b"https://o123.example.net".to_vec();
+        let mut hashes = std::collections::HashSet::new();
+        for position in 0..base.len() {
+            let mut changed = base.clone();
+            changed[position] ^= 1;
+            hashes.insert(origin_hash(&changed));
+        }
+        assert_eq!(hashes.len(), base.len());
     }
 
     #[test]

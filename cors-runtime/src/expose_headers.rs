@@ -4,21 +4,9 @@ use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_EXPOSE_HEAD
 
 /// The rendered expose list, or nothing. `*` only reaches here for policies without credentials
 /// (the macro refuses the other case, R10).
-pub struct ExposeHeaders(Option<HeaderValue>);
+pub(crate) struct ExposeHeaders(pub(crate) Option<HeaderValue>);
 
 impl ExposeHeaders {
-    /// No `expose` key.
-    #[must_use]
-    pub const fn none() -> Self {
-        Self(None)
-    }
-
-    /// `expose = [...]`, rendered as one comma-separated value (or `*`).
-    #[must_use]
-    pub const fn list(value: &'static str) -> Self {
-        Self(Some(HeaderValue::from_static(value)))
-    }
-
     /// Exposed headers belong on actual responses only; preflight answers do not need them.
     pub(crate) fn insert_into(&self, headers: &mut HeaderMap) {
         if let Some(value) = &self.0 {

@@ -38,13 +38,7 @@ pub use cors_macros::cors;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::actual::CorsMiddleware;
-    pub use crate::allow_headers::AllowHeaders;
-    pub use crate::allow_methods::AllowMethods;
-    pub use crate::allow_origin::{origin_slots, AllowOrigin, SubdomainPattern};
-    pub use crate::expose_headers::ExposeHeaders;
-    pub use crate::max_age::MaxAge;
-    pub use crate::policy::Policy;
+    pub use crate::policy::{Compiled, PolicySpec};
     pub use crate::preflight::register_preflight;
     pub use actix_web;
-    pub use actix_web::http::header::HeaderValue;
 }

@@ -16,7 +16,7 @@ use actix_web::http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::Policy;
+use crate::policy::{Policy, PolicySpec};
 use crate::vary::PREFLIGHT_VARY;
 
 /// Registers the preflight resource for `path`, for the `served` methods of the handler.
@@ -24,8 +24,9 @@ pub fn register_preflight(
     config: &mut AppService,
     path: &'static str,
     served: &'static [&'static str],
-    policy: &'static Policy,
+    spec: &'static PolicySpec,
 ) {
+    let policy = spec.policy();
     // Mirrors how actix-web registers a `Resource`, so scopes and prefixes apply alike.
     let rdef = if (config.is_root() || !path.is_empty()) && !path.starts_with('/') {
         ResourceDef::new(format!("/{path}"))
@@ -101,7 +102,8 @@ impl Service<ServiceRequest> for PreflightService {
 /// Writes the preflight answer's headers; returns whether the preflight is allowed. A refusal
 /// (R3, R7) carries only `Vary`, so a cache cannot hand it to a request that would be allowed.
 pub(crate) fn answer(policy: &Policy, request: &HeaderMap, response: &mut HeaderMap) -> bool {
-    response.insert(VARY, PREFLIGHT_VARY);
+    // The answer's header map is new and empty: appending cannot duplicate anything.
+    response.append(VARY, PREFLIGHT_VARY);
     let verdict = policy.origins.verdict(request);
     let mut methods = request.get_all(ACCESS_CONTROL_REQUEST_METHOD);
     let method_allowed = match (methods.next(), methods.next()) {
@@ -111,9 +113,9 @@ pub(crate) fn answer(policy: &Policy, request: &HeaderMap, response: &mut Header
     if !verdict.is_allowed() || !method_allowed || !policy.headers.allows_request(request) {
         return false;
     }
-    policy.insert_origin_headers(response, verdict);
-    policy.methods.insert_into(response);
-    policy.headers.insert_into(response);
-    policy.max_age.insert_into(response);
+    policy.origin_headers(verdict, |name, value| response.append(name, value));
+    policy.methods.append_to(response);
+    policy.headers.append_to(response);
+    policy.max_age.append_to(response);
     true
 }

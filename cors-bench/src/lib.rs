@@ -1,0 +1,378 @@
+//! The contenders and scenarios of BENCHMARKS.md. Every contender serves the same handler on
+//! `/r` under the same policy: exact origin(s) with credentials, headers `x-token` and
+//! `content-type`, expose `x-total-count`, max age 600.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    VARY,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+use actix_web::{get, App, Error, HttpResponse};
+use cors_runtime::cors;
+
+mod origins;
+pub use origins::many_origin;
+
+include!(concat!(env!("OUT_DIR"), "/many_origins.rs"));
+
+/// The one origin of the small policies.
+pub const APP_ORIGIN: &str = "https://app.example.com";
+
+/// Who answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contender {
+    /// The handler alone, no CORS at all.
+    Bare,
+    /// The handler setting, itself, the four static headers an allowed GET gets under the
+    /// policy: the cost of writing those headers into actix-web's header map, which every
+    /// CORS implementation on actix-web pays.
+    BareWithHeaders,
+    /// `#[cors]` on the handler.
+    Cors,
+    /// The `actix-cors` middleware on the app, configured with the same policy.
+    ActixCors,
+}
+
+impl Contender {
+    pub const ALL: [Self; 4] = [
+        Self::Bare,
+        Self::BareWithHeaders,
+        Self::Cors,
+        Self::ActixCors,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Bare => "bare",
+            Self::BareWithHeaders => "bare+headers",
+            Self::Cors => "cors",
+            Self::ActixCors => "actix-cors",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// Which origins the policy lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origins {
+    One,
+    Hundred,
+    Thousand,
+    /// `https://*.example.com`.
+    Pattern,
+}
+
+/// What the client sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    Allowed,
+    Refused,
+    NoOrigin,
+    Preflight,
+}
+
+/// A request ready to be sent many times.
+pub struct Prepared {
+    method: Method,
+    headers: Vec<(&'static str, HeaderValue)>,
+}
+
+impl Prepared {
+    #[must_use]
+    pub fn test_request(&self) -> TestRequest {
+        self.headers.iter().fold(
+            TestRequest::default().method(self.method.clone()).uri("/r"),
+            |request, (name, value)| request.insert_header((*name, value.clone())),
+        )
+    }
+}
+
+/// One row of the results table.
+#[derive(Clone, Copy, Debug)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub origins: Origins,
+    pub request: Request,
+    /// The bare handler has no answer to a preflight, and no policy size.
+    pub bare_applies: bool,
+}
+
+pub const SCENARIOS: [Scenario; 7] = [
+    Scenario {
+        name: "allowed-get",
+        origins: Origins::One,
+        request: Request::Allowed,
+        bare_applies: true,
+    },
+    Scenario {
+        name: "refused-origin",
+        origins: Origins::One,
+        request: Request::Refused,
+        bare_applies: true,
+    },
+    Scenario {
+        name: "no-origin",
+        origins: Origins::One,
+        request: Request::NoOrigin,
+        bare_applies: true,
+    },
+    Scenario {
+        name: "preflight",
+        origins: Origins::One,
+        request: Request::Preflight,
+        bare_applies: false,
+    },
+    Scenario {
+        name: "allowed-get-100-origins",
+        origins: Origins::Hundred,
+        request: Request::Allowed,
+        bare_applies: false,
+    },
+    Scenario {
+        name: "allowed-get-1000-origins",
+        origins: Origins::Thousand,
+        request: Request::Allowed,
+        bare_applies: false,
+    },
+    Scenario {
+        name: "allowed-get-pattern",
+        origins: Origins::Pattern,
+        request: Request::Allowed,
+        bare_applies: false,
+    },
+];
+
+#[must_use]
+pub fn scenario(name: &str) -> Option<Scenario> {
+    SCENARIOS.into_iter().find(|s| s.name == name)
+}
+
+impl Scenario {
+    /// The origin the client sends when it is meant to be allowed: the last listed one for the
+    /// large policies, so a linear scan would pay its worst case.
+    #[must_use]
+    pub fn allowed_origin(&self) -> String {
+        match self.origins {
+            Origins::One => APP_ORIGIN.to_owned(),
+            Origins::Hundred => many_origin(99),
+            Origins::Thousand => many_origin(999),
+            Origins::Pattern => "https://tenant.example.com".to_owned(),
+        }
+    }
+
+    /// The request headers as (name, value) pairs, and the method.
+    #[must_use]
+    pub fn request_parts(&self) -> (Method, Vec<(&'static str, String)>) {
+        match self.request {
+            Request::Allowed => (Method::GET, vec![("origin", self.allowed_origin())]),
+            Request::Refused => (
+                Method::GET,
+                vec![("origin", "https://evil.example".to_owned())],
+            ),
+            Request::NoOrigin => (Method::GET, Vec::new()),
+            Request::Preflight => (
+                Method::OPTIONS,
+                vec![
+                    ("origin", self.allowed_origin()),
+                    ("access-control-request-method", "GET".to_owned()),
+                    ("access-control-request-headers", "x-token".to_owned()),
+                ],
+            ),
+        }
+    }
+
+    /// The request headers as header values, built once so that the measured loop only clones
+    /// them (a reference-count increment), whatever the scenario.
+    #[must_use]
+    pub fn prepared(&self) -> Prepared {
+        let (method, headers) = self.request_parts();
+        Prepared {
+            method,
+            headers: headers
+                .into_iter()
+                .map(|(name, value)| (name, HeaderValue::from_str(&value).expect("visible ASCII")))
+                .collect(),
+        }
+    }
+
+    /// What a correct answer looks like, checked before measuring so that a broken path can
+    /// never be what gets timed.
+    #[must_use]
+    pub fn expected(&self, contender: Contender) -> (StatusCode, Option<String>) {
+        let allow_origin = match (contender, self.request) {
+            (Contender::Bare, _) | (_, Request::Refused | Request::NoOrigin) => None,
+            (Contender::BareWithHeaders, _) => Some(APP_ORIGIN.to_owned()),
+            _ => Some(self.allowed_origin()),
+        };
+        let status = match self.request {
+            Request::Preflight if contender == Contender::ActixCors => StatusCode::OK,
+            Request::Preflight => StatusCode::NO_CONTENT,
+            _ => StatusCode::OK,
+        };
+        (status, allow_origin)
+    }
+}
+
+#[get("/r")]
+async fn bare() -> &'static str {
+    "ok"
+}
+
+#[get("/r")]
+async fn bare_with_headers() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static(APP_ORIGIN),
+        ))
+        .insert_header((
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        ))
+        .insert_header((
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-total-count"),
+        ))
+        .insert_header((VARY, HeaderValue::from_static("Origin")))
+        .body("ok")
+}
+
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[get("/r")]
+async fn with_cors() -> &'static str {
+    "ok"
+}
+
+#[cors(
+    origins = ["https://*.example.com"],
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[get("/r")]
+async fn with_cors_pattern() -> &'static str {
+    "ok"
+}
+
+/// The bare handler.
+pub fn bare_app() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(bare)
+}
+
+/// The handler writing the CORS headers of an allowed GET itself.
+pub fn bare_with_headers_app() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().service(bare_with_headers)
+}
+
+/// The handler under `#[cors]` with the scenario's policy.
+pub fn cors_app(
+    origins: Origins,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let app = App::new();
+    match origins {
+        Origins::One => app.service(with_cors),
+        Origins::Hundred => app.service(origins_100),
+        Origins::Thousand => app.service(origins_1000),
+        Origins::Pattern => app.service(with_cors_pattern),
+    }
+}
+
+/// The bare handler behind `actix-cors` configured with the scenario's policy.
+pub fn actix_cors_app(
+    origins: Origins,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let mut cors = actix_cors::Cors::default()
+        .supports_credentials()
+        .allowed_methods(["GET"])
+        .allowed_headers(["x-token", "content-type"])
+        .expose_headers(["x-total-count"])
+        .max_age(600);
+    cors = match origins {
+        Origins::One => cors.allowed_origin(APP_ORIGIN),
+        Origins::Hundred => (0..100).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
+        Origins::Thousand => (0..1000).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
+        Origins::Pattern => cors.allowed_origin_fn(|origin, _| {
+            origin
+                .as_bytes()
+                .strip_prefix(b"https://")
+                .is_some_and(|rest| {
+                    rest.len() > ".example.com".len() && rest.ends_with(b".example.com")
+                })
+        }),
+    };
+    App::new().wrap(cors).service(bare)
+}
+
+/// Calls `$body` with `$app` bound to the initialised service of `$contender` for
+/// `$origins`; a macro because each contender's service has its own type.
+#[macro_export]
+macro_rules! with_service {
+    ($contender:expr, $origins:expr, |$app:ident| $body:expr) => {
+        match $contender {
+            $crate::Contender::Bare => {
+                let $app = ::actix_web::test::init_service($crate::bare_app()).await;
+                $body
+            }
+            $crate::Contender::BareWithHeaders => {
+                let $app = ::actix_web::test::init_service($crate::bare_with_headers_app()).await;
+                $body
+            }
+            $crate::Contender::Cors => {
+                let $app = ::actix_web::test::init_service($crate::cors_app($origins)).await;
+                $body
+            }
+            $crate::Contender::ActixCors => {
+                let $app = ::actix_web::test::init_service($crate::actix_cors_app($origins)).await;
+                $body
+            }
+        }
+    };
+}

@@ -1,0 +1,580 @@
+//! The benchmark driver. `cargo run --release -p cors-bench -- all` reproduces BENCHMARKS.md.
+//!
+//! Subcommands:
+//! - `report [--quick]`: instructions per request (callgrind), wall time and heap allocations
+//!   per request, for every scenario and contender, in process through `call_service`.
+//! - `socket [--seconds S]`: a release server on loopback under `wrk`, server CPU per request.
+//! - `compile`: type-check time of a crate with 200 `#[cors]` handlers against 200 plain ones.
+//! - `all`: the three above, in that order.
+//! - `measure CONTENDER SCENARIO N` and `serve CONTENDER SCENARIO ADDR`: what the others run in
+//!   child processes.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use std::future::Future;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test::read_body;
+use cors_bench::{scenario, with_service, Contender, Scenario, SCENARIOS};
+
+/// Counts heap allocations so that `measure` can report them per request.
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Requests sent before measuring, so that pools (request and response heads, header maps)
+/// are warm in every contender alike.
+const WARM_UP: usize = 64;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["measure", contender, scenario, n] => measure_command(contender, scenario, n),
+        ["serve", contender, scenario, addr] => serve_command(contender, scenario, addr),
+        ["report", rest @ ..] => report(rest.contains(&"--quick")),
+        ["socket", "--seconds", seconds] => seconds
+            .parse()
+            .map_err(|_| "--seconds takes a number".to_owned())
+            .and_then(socket),
+        ["socket"] => socket(5),
+        ["compile"] => compile(),
+        ["all"] => report(false)
+            .and_then(|()| socket(5))
+            .and_then(|()| compile()),
+        _ => Err(
+            "usage: cors-bench report [--quick] | socket [--seconds S] | compile | all".to_owned(),
+        ),
+    };
+    if let Err(message) = result {
+        eprintln!("cors-bench: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn parse(contender: &str, name: &str) -> Result<(Contender, Scenario), String> {
+    let contender = Contender::parse(contender).ok_or(format!("unknown contender {contender}"))?;
+    let scenario = scenario(name).ok_or(format!("unknown scenario {name}"))?;
+    Ok((contender, scenario))
+}
+
+/// What one in-process run found.
+struct Run {
+    elapsed: Duration,
+    allocations: u64,
+}
+
+/// Checks the answer once, warms up, then sends `n` requests through `call_service`.
+fn run_in_process(contender: Contender, scenario: Scenario, n: usize) -> Result<Run, String> {
+    actix_web::rt::System::new().block_on(async move {
+        let request = scenario.prepared();
+        with_service!(contender, scenario.origins, |app| {
+            let response =
+                actix_web::test::call_service(&app, request.test_request().to_request()).await;
+            let expected = scenario.expected(contender);
+            let allow_origin = response
+                .headers()
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if (response.status(), allow_origin.clone()) != expected {
+                return Err(format!(
+                    "{} {}: got {} {allow_origin:?}, expected {expected:?}",
+                    contender.name(),
+                    scenario.name,
+                    response.status()
+                ));
+            }
+            drop(read_body(response).await);
+            for _ in 0..WARM_UP {
+                serve_one(&app, request.test_request().to_request())?;
+            }
+            let mut elapsed = Duration::ZERO;
+            let mut allocations = 0;
+            for _ in 0..n {
+                let built = request.test_request().to_request();
+                let (start, allocated) = (Instant::now(), ALLOCATIONS.load(Ordering::Relaxed));
+                serve_one(&app, built)?;
+                allocations += ALLOCATIONS.load(Ordering::Relaxed) - allocated;
+                elapsed += start.elapsed();
+            }
+            Ok(Run {
+                elapsed,
+                allocations,
+            })
+        })
+    })
+}
+
+/// Serves one request: the app's service call, the response, and dropping it. This is what
+/// every figure measures (callgrind counts only inside this function), so building the test
+/// request — the harness's work, not the server's — is left out. Every handler here completes
+/// without waiting, so one poll finishes the request.
+#[inline(never)]
+fn serve_one<S, B>(app: &S, request: actix_http::Request) -> Result<(), String>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let mut future = std::pin::pin!(app.call(request));
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(Ok(response)) => {
+            drop(std::hint::black_box(response));
+            Ok(())
+        }
+        std::task::Poll::Ready(Err(error)) => Err(format!("service error: {error}")),
+        std::task::Poll::Pending => Err("the service did not complete in one poll".to_owned()),
+    }
+}
+
+fn measure_command(contender: &str, scenario: &str, n: &str) -> Result<(), String> {
+    let (contender, scenario) = parse(contender, scenario)?;
+    let n: usize = n.parse().map_err(|_| "N must be a number".to_owned())?;
+    let run = run_in_process(contender, scenario, n)?;
+    println!("requests {n} allocations {}", run.allocations);
+    Ok(())
+}
+
+/// Instructions per request: callgrind counts inside `serve_one` only, and the difference
+/// between two runs that differ only in the number of requests cancels the warm-up.
+fn instructions_per_request(
+    contender: Contender,
+    scenario: Scenario,
+    small: usize,
+    large: usize,
+) -> Result<f64, String> {
+    let total = |n: usize| -> Result<u64, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let output = Command::new("valgrind")
+            .args([
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                "--toggle-collect=*serve_one*",
+            ])
+            .arg(exe)
+            .args(["measure", contender.name(), scenario.name, &n.to_string()])
+            .output()
+            .map_err(|e| format!("cannot run valgrind (apt-get install valgrind): {e}"))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(format!("measure failed under valgrind: {stderr}"));
+        }
+        stderr
+            .lines()
+            .find_map(|line| line.split("Collected : ").nth(1))
+            .and_then(|count| count.trim().parse().ok())
+            .ok_or(format!(
+                "no instruction count in valgrind's output: {stderr}"
+            ))
+    };
+    let (a, b) = (total(small)?, total(large)?);
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    Ok((b as f64 - a as f64) / (large - small) as f64)
+}
+
+/// The bare handler has no preflight and no policy size; the handler writing the headers
+/// itself only stands beside an allowed GET.
+fn applies(contender: Contender, scenario: Scenario) -> bool {
+    match contender {
+        Contender::Bare => scenario.bare_applies,
+        Contender::BareWithHeaders => scenario.name == "allowed-get",
+        Contender::Cors | Contender::ActixCors => true,
+    }
+}
+
+struct Row {
+    scenario: &'static str,
+    contender: Contender,
+    instructions: f64,
+    nanos: f64,
+    allocations: f64,
+}
+
+fn report(quick: bool) -> Result<(), String> {
+    let (small, large) = if quick { (50, 250) } else { (200, 2200) };
+    let wall_requests = if quick { 2_000 } else { 200_000 };
+    let mut rows = Vec::new();
+    for scenario in SCENARIOS {
+        for contender in Contender::ALL {
+            if !applies(contender, scenario) {
+                continue;
+            }
+            let instructions = instructions_per_request(contender, scenario, small, large)?;
+            // Wall time: median of five runs in this process.
+            let mut nanos = Vec::new();
+            let mut allocations = 0.0;
+            for _ in 0..5 {
+                let run = run_in_process(contender, scenario, wall_requests)?;
+                #[allow(clippy::cast_precision_loss)]
+                {
+                    nanos.push(run.elapsed.as_nanos() as f64 / wall_requests as f64);
+                    allocations = run.allocations as f64 / wall_requests as f64;
+                }
+            }
+            nanos.sort_by(f64::total_cmp);
+            rows.push(Row {
+                scenario: scenario.name,
+                contender,
+                instructions,
+                nanos: nanos[2],
+                allocations,
+            });
+            eprintln!("measured {} {}", scenario.name, contender.name());
+        }
+    }
+    print_report(&rows);
+    Ok(())
+}
+
+fn print_report(rows: &[Row]) {
+    let find = |scenario: &str, contender: Contender| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.contender == contender)
+    };
+    println!("### In process (the app service called directly), per request served\n");
+    println!(
+        "| scenario | contender | instructions | vs bare GET | wall time | heap allocations |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    let bare = find("allowed-get", Contender::Bare).map_or(f64::NAN, |r| r.instructions);
+    for row in rows {
+        println!(
+            "| {} | {} | {:.0} | {:.2}× | {:.0} ns | {:.2} |",
+            row.scenario,
+            row.contender.name(),
+            row.instructions,
+            row.instructions / bare,
+            row.nanos,
+            row.allocations
+        );
+    }
+    let get =
+        |scenario: &str, contender| find(scenario, contender).map_or(f64::NAN, |r| r.instructions);
+    let added_cors = get("allowed-get", Contender::Cors) - bare;
+    let added_actix = get("allowed-get", Contender::ActixCors) - bare;
+    println!("\n### Goals (instructions, this run)\n");
+    println!("| goal | measured | target | met |");
+    println!("| --- | ---: | ---: | --- |");
+    let goal = |name: &str, measured: String, target: String, met: bool| {
+        println!(
+            "| {name} | {measured} | {target} | {} |",
+            if met { "yes" } else { "**no**" }
+        );
+    };
+    goal(
+        "allowed GET: added over the bare handler",
+        format!("{added_cors:.0}"),
+        format!(
+            "≤ {:.0} (⅓ of actix-cors' {added_actix:.0})",
+            added_actix / 3.0
+        ),
+        added_cors <= added_actix / 3.0,
+    );
+    let floor = get("allowed-get", Contender::BareWithHeaders);
+    goal(
+        "allowed GET: added beyond writing its four headers (bare+headers)",
+        format!("{:.0}", get("allowed-get", Contender::Cors) - floor),
+        format!(
+            "actix-cors: {:.0}",
+            get("allowed-get", Contender::ActixCors) - floor
+        ),
+        get("allowed-get", Contender::Cors) <= get("allowed-get", Contender::ActixCors),
+    );
+    let preflight = get("preflight", Contender::Cors);
+    goal(
+        "preflight, whole request",
+        format!("{preflight:.0}"),
+        format!("≤ {bare:.0} (bare GET)"),
+        preflight <= bare,
+    );
+    let (one, thousand) = (
+        get("allowed-get", Contender::Cors),
+        get("allowed-get-1000-origins", Contender::Cors),
+    );
+    goal(
+        "1,000 origins vs 1 origin",
+        format!("{:+.1} %", (thousand / one - 1.0) * 100.0),
+        "within ±5 %".to_owned(),
+        (thousand / one - 1.0).abs() <= 0.05,
+    );
+}
+
+fn serve_command(contender: &str, scenario: &str, addr: &str) -> Result<(), String> {
+    let (contender, scenario) = parse(contender, scenario)?;
+    let origins = scenario.origins;
+    actix_web::rt::System::new().block_on(async move {
+        macro_rules! serve {
+            ($app:expr) => {{
+                let server = actix_web::HttpServer::new(move || $app)
+                    .workers(1)
+                    .bind(addr)
+                    .map_err(|e| e.to_string())?;
+                println!("listening on {}", server.addrs()[0]);
+                std::io::stdout().flush().map_err(|e| e.to_string())?;
+                server.run().await.map_err(|e| e.to_string())
+            }};
+        }
+        match contender {
+            Contender::Bare => serve!(cors_bench::bare_app()),
+            Contender::BareWithHeaders => serve!(cors_bench::bare_with_headers_app()),
+            Contender::Cors => serve!(cors_bench::cors_app(origins)),
+            Contender::ActixCors => serve!(cors_bench::actix_cors_app(origins)),
+        }
+    })
+}
+
+/// CPU time (user + system) a process has used so far.
+fn cpu_time(pid: u32) -> Result<Duration, String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let after = stat.rsplit_once(')').ok_or("unreadable /proc stat")?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().map_err(|e| e.to_string())?
+        + fields[12].parse::<u64>().map_err(|e| e.to_string())?;
+    let per_second = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(100);
+    Ok(Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
+/// Requests `wrk` writes at once on each connection. Pipelining amortises the kernel's
+/// per-write cost, which otherwise dwarfs everything the server does in user space.
+const PIPELINE: usize = 16;
+
+fn socket(seconds: u64) -> Result<(), String> {
+    let seconds = seconds.clamp(1, 60);
+    println!(
+        "\n### Over loopback (`wrk`, 1 server worker, 1 wrk thread, 32 connections, {PIPELINE} requests \
+         pipelined, {seconds} s, median of 3 rounds)\n"
+    );
+    println!("| scenario | contender | requests/s | server CPU per request |");
+    println!("| --- | --- | ---: | ---: |");
+    let script_dir = std::env::temp_dir().join(format!("cors-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&script_dir).map_err(|e| e.to_string())?;
+    let cases: Vec<(Scenario, Contender)> = SCENARIOS
+        .into_iter()
+        .filter(|s| ["allowed-get", "refused-origin", "preflight"].contains(&s.name))
+        .flat_map(|s| Contender::ALL.into_iter().map(move |c| (s, c)))
+        .filter(|&(s, c)| applies(c, s) && c != Contender::BareWithHeaders)
+        .collect();
+    // Rounds alternate between the cases so that a slow spell of the machine hits all alike.
+    let mut results: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cases.len()];
+    for _ in 0..3 {
+        for (index, &(scenario, contender)) in cases.iter().enumerate() {
+            let (requests, per_second, cpu) = wrk_run(contender, scenario, seconds, &script_dir)?;
+            #[allow(clippy::cast_precision_loss)]
+            results[index].push((per_second, cpu.as_secs_f64() * 1e6 / requests as f64));
+        }
+    }
+    for ((scenario, contender), mut runs) in cases.into_iter().zip(results) {
+        runs.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (per_second, micros) = runs[1];
+        println!(
+            "| {} | {} | {per_second:.0} | {micros:.3} µs |",
+            scenario.name,
+            contender.name()
+        );
+    }
+    std::fs::remove_dir_all(&script_dir).ok();
+    Ok(())
+}
+
+/// Runs `wrk` against a fresh server; returns requests done, requests per second and the
+/// server's CPU time during the run.
+fn wrk_run(
+    contender: Contender,
+    scenario: Scenario,
+    seconds: u64,
+    dir: &Path,
+) -> Result<(u64, f64, Duration), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut server = Command::new(exe)
+        .args(["serve", contender.name(), scenario.name, "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or(format!("unexpected server output {line:?}"))?
+        .to_owned();
+    let (method, headers) = scenario.request_parts();
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| format!("[\"{name}\"] = \"{value}\""))
+        .collect();
+    let script = format!(
+        "local headers = {{ {} }}\n\
+         init = function(args)\n\
+           local one = wrk.format(\"{method}\", \"/r\", headers)\n\
+           req = string.rep(one, {PIPELINE})\n\
+         end\n\
+         request = function() return req end\n",
+        headers.join(", ")
+    );
+    let script_path: PathBuf = dir.join(format!("{}-{}.lua", contender.name(), scenario.name));
+    std::fs::write(&script_path, script).map_err(|e| e.to_string())?;
+    let before = cpu_time(server.id())?;
+    let output = Command::new("wrk")
+        .args(["-t1", "-c32", &format!("-d{seconds}s"), "-s"])
+        .arg(&script_path)
+        .arg(format!("http://{addr}/r"))
+        .output();
+    let after = cpu_time(server.id());
+    server.kill().ok();
+    server.wait().ok();
+    let output = output.map_err(|e| format!("cannot run wrk (apt-get install wrk): {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if text.contains("Non-2xx") || text.contains("Socket errors") {
+        return Err(format!(
+            "{} {}: wrk saw failures:\n{text}",
+            contender.name(),
+            scenario.name
+        ));
+    }
+    let requests = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .and_then(|(n, _)| n.parse().ok())
+        })
+        .ok_or(format!("no request count in wrk output:\n{text}"))?;
+    let per_second = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Requests/sec:")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .ok_or(format!("no rate in wrk output:\n{text}"))?;
+    Ok((requests, per_second, after?.saturating_sub(before)))
+}
+
+/// Rounds of the compile-time benchmark; each round checks both crates, alternately, so that a
+/// slow spell of the machine weighs on both alike.
+const COMPILE_ROUNDS: usize = 9;
+
+/// Type-check time of a generated crate with 200 handlers, with and without `#[cors]`.
+fn compile() -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("no workspace root")?
+        .to_owned();
+    let base = root.join("target").join("compile-bench");
+    let target = base.join("target");
+    let crates = [(false, base.join("plain")), (true, base.join("cors"))];
+    let check = |dir: &Path| -> Result<Duration, String> {
+        let start = Instant::now();
+        // `cargo` from PATH (the rustup proxy), not the binary this was built with: the proxy pins
+        // the toolchain for every rustc it starts, so a registry crate that ships a
+        // rust-toolchain file cannot redirect one to a toolchain that is not installed.
+        let status = Command::new("cargo")
+            .args(["check", "--quiet", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("cargo check of {} failed", dir.display()));
+        }
+        Ok(start.elapsed())
+    };
+    for (with_cors, dir) in &crates {
+        write_compile_crate(dir, &root, *with_cors)?;
+        check(dir)?; // dependencies
+    }
+    let mut times = [Vec::new(), Vec::new()];
+    for round in 1..=COMPILE_ROUNDS {
+        for (index, (with_cors, dir)) in crates.iter().enumerate() {
+            // A changed source file makes cargo type-check the crate again, and only it.
+            write_main(dir, *with_cors, round)?;
+            times[index].push(check(dir)?);
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|runs| {
+            runs.sort();
+            runs[COMPILE_ROUNDS / 2].as_secs_f64()
+        })
+        .collect();
+    println!("\n### Compile time (`cargo check` of a crate with 200 handlers, median of {COMPILE_ROUNDS})\n");
+    println!("| crate | time | ratio |");
+    println!("| --- | ---: | ---: |");
+    let ratio = medians[1] / medians[0];
+    println!("| 200 × `#[get]` | {:.3} s | 1.00× |", medians[0]);
+    println!(
+        "| 200 × `#[cors]` + `#[get]` | {:.3} s | {ratio:.2}× |",
+        medians[1]
+    );
+    println!(
+        "\nGoal ≤ 1.30×: {}",
+        if ratio <= 1.3 { "met" } else { "**not met**" }
+    );
+    Ok(())
+}
+
+fn write_compile_crate(dir: &Path, root: &Path, with_cors: bool) -> Result<(), String> {
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"compile-bench-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nactix-web = {{ version = \"4.18\", default-features = false, features = [\"macros\"] }}\n\
+         cors-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+        if with_cors { "cors" } else { "plain" },
+        root.join("cors-runtime")
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    // The workspace's lock file pins the same dependency versions as the benchmarks use.
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    write_main(dir, with_cors, 0)
+}
+
+fn write_main(dir: &Path, with_cors: bool, generation: usize) -> Result<(), String> {
+    let mut source =
+        format!("// generation {generation}\nuse actix_web::{{get, App, Responder}};\n\n");
+    for i in 0..200 {
+        if with_cors {
+            source.push_str("#[cors_runtime::cors(origins = [\"https://app.example.com\"], credentials, headers = [\"x-token\"])]\n");
+        }
+        source.push_str(&format!(
+            "#[get(\"/h{i}\")]\nasync fn h{i}() -> impl Responder {{\n    \"h{i}\"\n}}\n\n"
+        ));
+    }
+    source.push_str("fn main() {\n    let _app = App::new()");
+    for i in 0..200 {
+        source.push_str(&format!("\n        .service(h{i})"));
+    }
+    source.push_str(";\n}\n");
+    std::fs::write(dir.join("src/main.rs"), source).map_err(|e| e.to_string())
+}
