@@ -126,6 +126,9 @@ pub(crate) enum AllowOrigin {
     },
 }
 
+/// The answer of an `origins = ["*"]` policy.
+const ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
+
 /// What the policy says about one request's `Origin`.
 pub(crate) enum OriginVerdict {
     /// Answer `*`.
@@ -139,7 +142,7 @@ pub(crate) enum OriginVerdict {
 impl OriginVerdict {
     pub(crate) fn allow_origin_value(self) -> Option<HeaderValue> {
         match self {
-            Self::Any => Some(HeaderValue::from_static("*")),
+            Self::Any => Some(ANY_ORIGIN),
             Self::Allowed(value) => Some(value),
             Self::Refused => None,
         }

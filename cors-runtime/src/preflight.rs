@@ -1,10 +1,11 @@
 //! Answering preflights (R5–R10, R12, R14) for one route path.
 //!
-//! actix-web does not route `OPTIONS` to a `#[get]` resource at all, so the macro registers, in
-//! front of the route, a second resource on the same path whose guard accepts only real
+//! actix-web does not route `OPTIONS` to a `#[get]` resource at all, so the macro registers,
+//! beside the route, a second resource on the same path whose guard accepts only real
 //! preflights (R6) asking for a method this handler serves. The handler and its guards never see
-//! a preflight; another `#[cors]` handler on the same path registers its own resource for its own
-//! methods, so each answers with its own policy.
+//! a preflight (the macro registers this resource before a route that serves `OPTIONS` itself);
+//! another `#[cors]` handler on the same path registers its own resource for its own methods, so
+//! each answers with its own policy.
 
 use std::future::{ready, Ready};
 

@@ -8,13 +8,16 @@ pub(crate) const PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 );
 
+/// `Vary` of an actual response that had none.
+const ORIGIN_ONLY: HeaderValue = HeaderValue::from_static("Origin");
+
 /// Adds `Origin` to the response's `Vary`, keeping whatever the handler already put there.
 /// The common case (no `Vary` yet) inserts a static value; only a handler-set `Vary` costs a
 /// merge, which keeps the result in one header line for caches that read only the first.
 pub(crate) fn append_origin(headers: &mut HeaderMap) {
     let mut existing = headers.get_all(VARY).peekable();
     if existing.peek().is_none() {
-        headers.insert(VARY, HeaderValue::from_static("Origin"));
+        headers.insert(VARY, ORIGIN_ONLY);
         return;
     }
     let mut merged = Vec::new();
