@@ -270,34 +270,10 @@ async fn with_cors_pattern() -> &'static str {
     "ok"
 }
 
-/// The bare handler.
-pub fn bare_app() -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(bare)
-}
-
-/// The handler writing the CORS headers of an allowed GET itself.
-pub fn bare_with_headers_app() -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(bare_with_headers)
-}
-
-/// The handler under `#[cors]` with the scenario's policy.
-pub fn cors_app(
+/// The app of every contender but actix-cors: the handler (bare, writing headers itself, or
+/// under `#[cors]` with the scenario's policy) with no app-level middleware.
+pub fn app_without_middleware(
+    contender: Contender,
     origins: Origins,
 ) -> App<
     impl ServiceFactory<
@@ -309,11 +285,13 @@ pub fn cors_app(
     >,
 > {
     let app = App::new();
-    match origins {
-        Origins::One => app.service(with_cors),
-        Origins::Hundred => app.service(origins_100),
-        Origins::Thousand => app.service(origins_1000),
-        Origins::Pattern => app.service(with_cors_pattern),
+    match (contender, origins) {
+        (Contender::Bare | Contender::ActixCors, _) => app.service(bare),
+        (Contender::BareWithHeaders, _) => app.service(bare_with_headers),
+        (Contender::Cors, Origins::One) => app.service(with_cors),
+        (Contender::Cors, Origins::Hundred) => app.service(origins_100),
+        (Contender::Cors, Origins::Thousand) => app.service(origins_1000),
+        (Contender::Cors, Origins::Pattern) => app.service(with_cors_pattern),
     }
 }
 
@@ -352,25 +330,20 @@ pub fn actix_cors_app(
 }
 
 /// Calls `$body` with `$app` bound to the initialised service of `$contender` for
-/// `$origins`; a macro because each contender's service has its own type.
+/// `$origins`; a macro because actix-cors' service has a type of its own.
 #[macro_export]
 macro_rules! with_service {
     ($contender:expr, $origins:expr, |$app:ident| $body:expr) => {
         match $contender {
-            $crate::Contender::Bare => {
-                let $app = ::actix_web::test::init_service($crate::bare_app()).await;
-                $body
-            }
-            $crate::Contender::BareWithHeaders => {
-                let $app = ::actix_web::test::init_service($crate::bare_with_headers_app()).await;
-                $body
-            }
-            $crate::Contender::Cors => {
-                let $app = ::actix_web::test::init_service($crate::cors_app($origins)).await;
-                $body
-            }
             $crate::Contender::ActixCors => {
                 let $app = ::actix_web::test::init_service($crate::actix_cors_app($origins)).await;
+                $body
+            }
+            contender => {
+                let $app = ::actix_web::test::init_service($crate::app_without_middleware(
+                    contender, $origins,
+                ))
+                .await;
                 $body
             }
         }

@@ -338,10 +338,8 @@ fn serve_command(contender: &str, scenario: &str, addr: &str) -> Result<(), Stri
             }};
         }
         match contender {
-            Contender::Bare => serve!(cors_bench::bare_app()),
-            Contender::BareWithHeaders => serve!(cors_bench::bare_with_headers_app()),
-            Contender::Cors => serve!(cors_bench::cors_app(origins)),
             Contender::ActixCors => serve!(cors_bench::actix_cors_app(origins)),
+            _ => serve!(cors_bench::app_without_middleware(contender, origins)),
         }
     })
 }
