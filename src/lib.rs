@@ -7,6 +7,7 @@
 #![warn(clippy::pedantic)]
 
 pub mod conformance;
+pub mod playground;
 
 /// The README's Rust snippets, compiled as doc-tests so the quickstart stays true.
 #[doc = include_str!("../README.md")]

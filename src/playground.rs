@@ -1,0 +1,291 @@
+//! The playground: an API whose routes cover the kinds of `#[cors]` policy, and a page served
+//! from another origin that calls them with `fetch` and `XMLHttpRequest` and shows what the
+//! browser allowed. `examples/playground.rs` serves it; `tests/browser.rs` drives it in Chromium.
+//!
+//! A policy is written at compile time, so the page's origin has a fixed port:
+//! [`PAGE_ORIGIN`]. [`STRANGER_ORIGIN`] serves the same page from an origin no policy names.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{
+    delete, error, get, patch, post, put, route, web, App, HttpRequest, HttpResponse, HttpServer,
+    Responder,
+};
+use cors_runtime::cors;
+
+/// Port of the API.
+pub const API_PORT: u16 = 8700;
+/// Port of the page; its origin is the one the policies allow.
+pub const PAGE_PORT: u16 = 8701;
+/// Port of the same page from an origin no policy names.
+pub const STRANGER_PORT: u16 = 8702;
+/// The page's origin, as the policies below write it.
+pub const PAGE_ORIGIN: &str = "http://localhost:8701";
+/// An origin no policy names.
+pub const STRANGER_ORIGIN: &str = "http://localhost:8702";
+
+/// Server-side counts: how often each handler ran and how many preflights each path received.
+#[derive(Default)]
+pub struct Counters {
+    handler_runs: Mutex<BTreeMap<&'static str, usize>>,
+    preflights: Mutex<BTreeMap<String, usize>>,
+}
+
+static COUNTERS: std::sync::LazyLock<Counters> = std::sync::LazyLock::new(Counters::default);
+static LOGINS: AtomicUsize = AtomicUsize::new(0);
+
+fn ran(handler: &'static str) {
+    if let Ok(mut runs) = COUNTERS.handler_runs.lock() {
+        *runs.entry(handler).or_default() += 1;
+    }
+}
+
+/// How many times the handler named `name` ran.
+#[must_use]
+pub fn handler_runs(name: &str) -> usize {
+    COUNTERS
+        .handler_runs
+        .lock()
+        .map_or(0, |runs| runs.get(name).copied().unwrap_or(0))
+}
+
+/// How many preflights the API received for `path`.
+#[must_use]
+pub fn preflights(path: &str) -> usize {
+    COUNTERS
+        .preflights
+        .lock()
+        .map_or(0, |seen| seen.get(path).copied().unwrap_or(0))
+}
+
+/// Sets a session cookie; the page sends it back on credentialed requests.
+#[cors(origins = ["http://localhost:8701"], credentials)]
+#[post("/api/login")]
+pub async fn login() -> impl Responder {
+    ran("login");
+    let session = LOGINS.fetch_add(1, Ordering::SeqCst) + 1;
+    HttpResponse::Ok()
+        .insert_header((
+            header::SET_COOKIE,
+            format!("session=s{session}; Path=/; HttpOnly; SameSite=Lax"),
+        ))
+        .body("logged in")
+}
+
+/// Credentialed, two methods, an allowed request header, one exposed header of two, cached
+/// preflights. Answers with the cookie it received.
+#[cors(
+    origins = ["http://localhost:8701"],
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[route("/api/account", method = "GET", method = "POST")]
+pub async fn account(request: HttpRequest) -> impl Responder {
+    ran("account");
+    let cookie = request
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none")
+        .to_owned();
+    HttpResponse::Ok()
+        .insert_header(("x-total-count", "42"))
+        .insert_header(("x-secret", "hidden"))
+        .body(format!("cookie: {cookie}"))
+}
+
+/// The page's origin, but no `credentials`.
+#[cors(origins = ["http://localhost:8701"])]
+#[get("/api/no-credentials")]
+pub async fn no_credentials() -> impl Responder {
+    ran("no-credentials");
+    "no credentials"
+}
+
+/// Any origin, no credentials.
+#[cors(origins = ["*"], expose = ["x-request-id"])]
+#[get("/api/public")]
+pub async fn public() -> impl Responder {
+    ran("public");
+    HttpResponse::Ok()
+        .insert_header(("x-request-id", "7"))
+        .body("public")
+}
+
+/// `PUT` on a path shared with [`delete_item`], allowed for the page.
+#[cors(origins = ["http://localhost:8701"], headers = ["content-type"])]
+#[put("/api/items/{id}")]
+pub async fn put_item() -> impl Responder {
+    ran("put-item");
+    "put"
+}
+
+/// `DELETE` on the same path, allowed only for the stranger's origin.
+#[cors(origins = ["http://localhost:8702"])]
+#[delete("/api/items/{id}")]
+pub async fn delete_item() -> impl Responder {
+    ran("delete-item");
+    "deleted"
+}
+
+/// `PATCH`: browsers do not upper-case `patch`, so only `PATCH` matches (R8).
+#[cors(origins = ["http://localhost:8701"])]
+#[patch("/api/patchable")]
+pub async fn patchable() -> impl Responder {
+    ran("patchable");
+    "patched"
+}
+
+/// A handler error, answered 409.
+///
+/// # Errors
+/// Always: it demonstrates an error response.
+#[cors(origins = ["http://localhost:8701"], credentials)]
+#[get("/api/fail")]
+pub async fn fail() -> Result<HttpResponse, error::Error> {
+    ran("fail");
+    Err(error::ErrorConflict("conflict"))
+}
+
+/// Echoes JSON; a malformed body is an extractor error (400).
+#[cors(origins = ["http://localhost:8701"], headers = ["content-type"])]
+#[post("/api/json")]
+pub async fn json(body: web::Json<serde_json::Value>) -> impl Responder {
+    ran("json");
+    web::Json(body.into_inner())
+}
+
+/// A preflighted request whose preflight answer may be cached for 600 s.
+#[cors(origins = ["http://localhost:8701"], headers = ["x-token"], max_age = 600)]
+#[get("/api/cached")]
+pub async fn cached() -> impl Responder {
+    ran("cached");
+    "cached"
+}
+
+/// No `#[cors]`.
+#[get("/api/private")]
+pub async fn private() -> impl Responder {
+    ran("private");
+    "private"
+}
+
+/// The counters, for the page's preflight-cache scenario and for the browser tests.
+#[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
+#[get("/api/stats")]
+pub async fn stats() -> impl Responder {
+    let runs = COUNTERS
+        .handler_runs
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    let preflights = COUNTERS
+        .preflights
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    web::Json(serde_json::json!({ "handler_runs": runs, "preflights": preflights }))
+}
+
+/// The API app: every route above, and a counter of the preflights each path receives.
+#[must_use]
+pub fn api() -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap_fn(|request, service| {
+            if request.method() == actix_web::http::Method::OPTIONS
+                && request
+                    .headers()
+                    .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+            {
+                if let Ok(mut preflights) = COUNTERS.preflights.lock() {
+                    *preflights.entry(request.path().to_owned()).or_default() += 1;
+                }
+            }
+            service.call(request)
+        })
+        .service(login)
+        .service(account)
+        .service(no_credentials)
+        .service(public)
+        .service(put_item)
+        .service(delete_item)
+        .service(patchable)
+        .service(fail)
+        .service(json)
+        .service(cached)
+        .service(private)
+        .service(stats)
+}
+
+/// The page app (served on both page ports); the page calls the API on `localhost:API_PORT`.
+#[must_use]
+pub fn page() -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new().route(
+        "/",
+        web::get().to(|| async {
+            HttpResponse::Ok()
+                .insert_header((
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ))
+                .body(PAGE.replace("__API_ORIGIN__", &format!("http://localhost:{API_PORT}")))
+        }),
+    )
+}
+
+/// The loopback addresses to listen on for `port`: `127.0.0.1`, and `::1` where the machine has it
+/// (browsers try `::1` first for `localhost`).
+#[must_use]
+pub fn loopback(port: u16) -> Vec<SocketAddr> {
+    let mut addresses = vec![SocketAddr::from((Ipv4Addr::LOCALHOST, port))];
+    if std::net::TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_ok() {
+        addresses.push(SocketAddr::from((Ipv6Addr::LOCALHOST, port)));
+    }
+    addresses
+}
+
+/// The API server and the page server (both page origins), bound and ready to run.
+///
+/// # Errors
+/// When a port is taken.
+pub fn servers() -> std::io::Result<(Server, Server)> {
+    let mut api_server = HttpServer::new(api).workers(1);
+    for address in loopback(API_PORT) {
+        api_server = api_server.bind(address)?;
+    }
+    let mut page_server = HttpServer::new(page).workers(1);
+    for address in loopback(PAGE_PORT)
+        .into_iter()
+        .chain(loopback(STRANGER_PORT))
+    {
+        page_server = page_server.bind(address)?;
+    }
+    Ok((api_server.run(), page_server.run()))
+}
+
+/// The page: runs every scenario when loaded and shows each verdict beside the route's policy.
+const PAGE: &str = include_str!("playground.html");
