@@ -109,7 +109,7 @@ pub(crate) fn check(text: &str) -> Result<Checked, String> {
     }
     let Some((scheme, rest)) = text.split_once("://") else {
         return Err(format!(
-            "`{text}` has no scheme: an origin is `scheme://host[:port]`, e.g. `https://{}`",
+            "`{text}` has no scheme: an origin is `scheme://host[:port]`; write `https://{}`",
             text.trim_start_matches("//")
                 .split('/')
                 .next()
@@ -150,6 +150,24 @@ pub(crate) fn check(text: &str) -> Result<Checked, String> {
             "browsers send origins in lower case and compare them byte for byte: write `{suggestion}`"
         ));
     }
+    // The last word goes to a WHATWG URL parser: it applies every rule above and the ones not
+    // spelled out here (IDNA processing of `xn--` labels above all). A pattern is checked with
+    // its `*` standing for one label.
+    let concrete = text.replacen('*', "tenant", 1);
+    match browser_serialization(&concrete) {
+        Some(serialized) if serialized == concrete => {}
+        Some(serialized) if !text.contains('*') => {
+            return Err(format!(
+                "browsers send this origin as `{serialized}`: write that"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "no browser can load a page at `{concrete}`, so it never sends this origin: write \
+                 the host as browsers send it (IDN labels in valid punycode) or remove it"
+            ));
+        }
+    }
     let insecure_http = scheme == "http" && !host_kind.is_loopback(host);
     let origin = match host_kind {
         HostKind::Pattern(base) => Origin::Subdomains {
@@ -162,6 +180,13 @@ pub(crate) fn check(text: &str) -> Result<Checked, String> {
         origin,
         insecure_http,
     })
+}
+
+/// The origin a browser sends for a page at `text`, by the WHATWG URL standard; `None` when
+/// `text` is not a URL a page can be loaded from.
+fn browser_serialization(text: &str) -> Option<String> {
+    let origin = url::Url::parse(text).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 enum HostKind<'a> {
@@ -188,7 +213,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
     if authority.starts_with('[') {
         let Some(close) = authority.find(']') else {
             return Err(format!(
-                "`{authority}` opens an IPv6 address with `[` but never closes it"
+                "`{authority}` opens an IPv6 address with `[` but never closes it: write `[address]`"
             ));
         };
         let (host, after) = authority.split_at(close + 1);
@@ -251,7 +276,9 @@ fn check_host(host: &str) -> Result<HostKind<'_>, String> {
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         let Ok(address) = inner.parse::<Ipv6Addr>() else {
-            return Err(format!("`{host}` is not an IPv6 address"));
+            return Err(format!(
+                "`{host}` is not an IPv6 address: write one as browsers do, e.g. `[::1]`"
+            ));
         };
         let serialized = format!("[{}]", serialize_ipv6(address));
         if serialized != host {
@@ -281,8 +308,8 @@ fn check_domain_or_ipv4(host: &str) -> Result<HostKind<'_>, String> {
                 "browsers serialize this IPv4 address as `{address}`: write that"
             )),
             Err(_) => Err(format!(
-                "`{host}` is not an IPv4 address as browsers write one: four decimal numbers \
-                 from 0 to 255, e.g. `127.0.0.1`"
+                "`{host}` is not an IPv4 address as browsers write one: write four decimal \
+                 numbers from 0 to 255, e.g. `127.0.0.1`"
             )),
         };
     }
@@ -292,7 +319,7 @@ fn check_domain_or_ipv4(host: &str) -> Result<HostKind<'_>, String> {
 
 fn check_domain(host: &str) -> Result<(), String> {
     if host.len() > 253 {
-        return Err("a host name has at most 253 characters".to_owned());
+        return Err("a host name has at most 253 characters: write a shorter one".to_owned());
     }
     for label in host.split('.') {
         if label.is_empty() {
@@ -302,15 +329,17 @@ fn check_domain(host: &str) -> Result<(), String> {
             ));
         }
         if label.len() > 63 {
-            return Err(format!("the label `{label}` is longer than 63 characters"));
+            return Err(format!(
+                "the label `{label}` is longer than 63 characters: write a shorter one"
+            ));
         }
         if let Some(bad) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
             return Err(format!(
-                "`{bad}` cannot appear in a host: a host is letters, digits, `-` and `_` \
-                 separated by dots"
+                "`{bad}` cannot appear in a host (letters, digits, `-` and `_` separated by \
+                 dots): remove it"
             ));
         }
     }
@@ -334,14 +363,16 @@ fn check_pattern(host: &str) -> Result<HostKind<'_>, String> {
         ));
     };
     if matches!(check_domain_or_ipv4(base)?, HostKind::Ipv4) {
-        return Err("a pattern cannot be over an IP address: list the address itself".to_owned());
+        return Err(
+            "a pattern cannot be over an IP address: write the address itself instead".to_owned(),
+        );
     }
     let lower = base.to_ascii_lowercase();
     if (!lower.contains('.') && lower != "localhost")
         || MULTI_LABEL_PUBLIC_SUFFIXES.contains(&lower.as_str())
     {
         return Err(format!(
-            "`*.{base}` would allow every site under the public suffix `{base}`: put your own \
+            "`*.{base}` would allow every site under the public suffix `{base}`: write your own \
              domain after `*.`, e.g. `*.example.{base}`"
         ));
     }
@@ -414,3 +445,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "origin_properties.rs"]
+mod properties;
