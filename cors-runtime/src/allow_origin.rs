@@ -72,6 +72,9 @@ fn origin_slots(origins: &[HeaderValue]) -> Vec<u32> {
 pub(crate) struct SubdomainPattern {
     scheme: &'static str,
     suffix: &'static str,
+    /// How long the labels in front of the suffix may be: the whole host, those labels plus
+    /// the suffix's own host part, is at most [`MAX_HOST_LEN`].
+    max_labels_len: usize,
 }
 
 /// Longest DNS name; a longer host cannot be a real origin.
@@ -80,8 +83,13 @@ const MAX_HOST_LEN: usize = 253;
 impl SubdomainPattern {
     /// `scheme` is `"https://"` or `"http://"`, `suffix` is `".example.com"` or
     /// `".example.com:8443"`.
-    pub(crate) const fn new(scheme: &'static str, suffix: &'static str) -> Self {
-        Self { scheme, suffix }
+    pub(crate) fn new(scheme: &'static str, suffix: &'static str) -> Self {
+        let suffix_host = suffix.split(':').next().unwrap_or(suffix);
+        Self {
+            scheme,
+            suffix,
+            max_labels_len: MAX_HOST_LEN.saturating_sub(suffix_host.len()),
+        }
     }
 
     /// The `*` stands for one or more whole labels: what sits between the scheme and the suffix
@@ -92,7 +100,7 @@ impl SubdomainPattern {
     fn matches(&self, origin: &[u8]) -> bool {
         let (scheme, suffix) = (self.scheme.as_bytes(), self.suffix.as_bytes());
         if origin.len() <= scheme.len() + suffix.len()
-            || origin.len() > scheme.len() + MAX_HOST_LEN + suffix.len()
+            || origin.len() > scheme.len() + self.max_labels_len + suffix.len()
             || !origin.starts_with(scheme)
             || !origin.ends_with(suffix)
         {
@@ -289,6 +297,26 @@ mod tests {
             hashes.insert(origin_hash(&changed));
         }
         assert_eq!(hashes.len(), base.len());
+    }
+
+    #[test]
+    fn a_pattern_admits_no_host_longer_than_dns_allows() {
+        // Found by fuzzing: the limit once applied to the labels alone, admitting hosts of up to
+        // 265 characters. The whole host, labels and suffix, is at most 253.
+        let pattern = SubdomainPattern::new("https://", ".example.com");
+        let labels = |len: usize| {
+            vec!["a".repeat(63); 4].join(".")[..len]
+                .trim_end_matches('.')
+                .to_owned()
+        };
+        let longest = format!("https://{}.example.com", labels(241));
+        assert_eq!(longest.len() - "https://".len(), 253);
+        assert!(pattern.matches(longest.as_bytes()));
+        let too_long = format!("https://{}a.example.com", labels(241));
+        assert!(!pattern.matches(too_long.as_bytes()));
+        let ported = SubdomainPattern::new("https://", ".example.com:8443");
+        assert!(ported.matches(format!("https://{}.example.com:8443", labels(241)).as_bytes()));
+        assert!(!ported.matches(format!("https://{}a.example.com:8443", labels(241)).as_bytes()));
     }
 
     #[test]

@@ -26,6 +26,9 @@ mod allow_headers;
 mod allow_methods;
 mod allow_origin;
 mod expose_headers;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod max_age;
 mod policy;
 mod preflight;
