@@ -6,16 +6,13 @@
 //! Without nginx the test says so loudly and skips; with `CI` set it fails instead (`.ci/run`
 //! installs nginx first).
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use actix_web::{App, HttpServer};
+use std::process::{Child, Command, Stdio};
+
+use common::wire::{exchange, free_port, start_conformance_server, wait_for, WireResponse};
 
 const NGINX: &str = "/usr/sbin/nginx";
-const PATIENCE: Duration = Duration::from_secs(20);
 
 /// nginx in the foreground with a configuration and cache of its own; stopped on drop.
 struct Nginx {
@@ -29,13 +26,6 @@ impl Drop for Nginx {
         self.child.wait().ok();
         std::fs::remove_dir_all(&self.dir).ok();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
 }
 
 impl Nginx {
@@ -74,48 +64,16 @@ impl Nginx {
     }
 }
 
-fn wait_for(port: u16) {
-    let deadline = Instant::now() + PATIENCE;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Response headers (lower-cased names, every value) of `GET path` through the cache.
-fn get(port: u16, path: &str, origin: Option<&str>) -> HashMap<String, Vec<String>> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to nginx");
-    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+/// `GET path` through the cache, which must answer 200.
+fn get(port: u16, path: &str, origin: Option<&str>) -> WireResponse {
     let origin = origin
         .map(|o| format!("Origin: {o}\r\n"))
         .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: cache.test\r\n{origin}Connection: close\r\n\r\n"
-    )
-    .expect("request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response");
-    let head = response.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap_or_default();
-    assert!(status.starts_with("HTTP/1.1 200"), "{path}: {status}");
-    let mut headers: HashMap<String, Vec<String>> = HashMap::new();
-    for line in lines {
-        if let Some((name, value)) = line.split_once(':') {
-            headers
-                .entry(name.trim().to_ascii_lowercase())
-                .or_default()
-                .push(value.trim().to_owned());
-        }
-    }
-    headers
-}
-
-fn one<'a>(headers: &'a HashMap<String, Vec<String>>, name: &str) -> Option<&'a str> {
-    let values = headers.get(name)?;
-    assert_eq!(values.len(), 1, "{name} sent {} times", values.len());
-    Some(values[0].as_str())
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: cache.test\r\n{origin}Connection: close\r\n\r\n");
+    let response = exchange(port, request.as_bytes()).expect("an answer from nginx");
+    assert_eq!(response.status, 200, "{path}");
+    response
 }
 
 fn nginx_available() -> bool {
@@ -135,73 +93,58 @@ fn a_shared_cache_never_serves_one_origins_answer_to_another() {
     if !nginx_available() {
         return;
     }
-    let upstream = free_port();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| App::new().configure(cors_workspace_tests::conformance::configure))
-                .workers(1)
-                .bind(("127.0.0.1", upstream))
-                .expect("upstream port")
-                .run()
-                .await
-                .expect("upstream server");
-        });
-    });
-    wait_for(upstream);
+    let upstream = start_conformance_server(1);
     let (_nginx, port) = Nginx::start(upstream);
     let app = Some("https://app.example.com");
     let local = Some("http://localhost:3000");
 
     // The cache caches: the same request twice is a hit the second time.
     let first = get(port, "/account", app);
-    assert_eq!(one(&first, "x-cache-status"), Some("MISS"));
-    assert_eq!(one(&first, "access-control-allow-origin"), app);
+    assert_eq!(first.one("x-cache-status"), Some("MISS"));
+    assert_eq!(first.one("access-control-allow-origin"), app);
     let second = get(port, "/account", app);
     assert_eq!(
-        one(&second, "x-cache-status"),
+        second.one("x-cache-status"),
         Some("HIT"),
         "the cache must cache, or this test proves nothing"
     );
-    assert_eq!(one(&second, "access-control-allow-origin"), app);
+    assert_eq!(second.one("access-control-allow-origin"), app);
 
     // Another allowed origin never receives the first origin's answer.
     let other = get(port, "/account", local);
-    assert_eq!(one(&other, "access-control-allow-origin"), local);
+    assert_eq!(other.one("access-control-allow-origin"), local);
     // A refused origin never receives an allowed one's answer.
     let refused = get(port, "/account", Some("https://evil.example"));
-    assert_eq!(one(&refused, "access-control-allow-origin"), None);
-    assert_eq!(one(&refused, "access-control-allow-credentials"), None);
+    assert_eq!(refused.one("access-control-allow-origin"), None);
+    assert_eq!(refused.one("access-control-allow-credentials"), None);
     // And the first origin is still answered for itself.
     assert_eq!(
-        one(&get(port, "/account", app), "access-control-allow-origin"),
+        get(port, "/account", app).one("access-control-allow-origin"),
         app
     );
 
     // An answer to a request without `Origin` does not poison later CORS requests...
     let plain = get(port, "/tenants", None);
-    assert_eq!(one(&plain, "access-control-allow-origin"), None);
+    assert_eq!(plain.one("access-control-allow-origin"), None);
     assert_eq!(
-        one(&get(port, "/tenants", None), "x-cache-status"),
+        get(port, "/tenants", None).one("x-cache-status"),
         Some("HIT")
     );
     let tenant = Some("https://acme.example.com");
     assert_eq!(
-        one(
-            &get(port, "/tenants", tenant),
-            "access-control-allow-origin"
-        ),
+        get(port, "/tenants", tenant).one("access-control-allow-origin"),
         tenant
     );
     // ...and a CORS answer is not served to a request without `Origin`.
     assert_eq!(
-        one(&get(port, "/tenants", None), "access-control-allow-origin"),
+        get(port, "/tenants", None).one("access-control-allow-origin"),
         None
     );
 
     // The `*` route answers every request alike, so it may be cached for all: no `Vary` needed.
     let public = get(port, "/public", Some("https://one.example"));
-    assert_eq!(one(&public, "access-control-allow-origin"), Some("*"));
+    assert_eq!(public.one("access-control-allow-origin"), Some("*"));
     let public = get(port, "/public", Some("https://two.example"));
-    assert_eq!(one(&public, "x-cache-status"), Some("HIT"));
-    assert_eq!(one(&public, "access-control-allow-origin"), Some("*"));
+    assert_eq!(public.one("x-cache-status"), Some("HIT"));
+    assert_eq!(public.one("access-control-allow-origin"), Some("*"));
 }

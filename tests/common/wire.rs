@@ -31,13 +31,27 @@ impl WireResponse {
     }
 }
 
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// Waits until something accepts connections on `port` of 127.0.0.1.
+pub fn wait_for(port: u16) {
+    let deadline = Instant::now() + PATIENCE;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Starts the conformance routes on a real server on 127.0.0.1 (its own thread and runtime) and
 /// returns the port once it accepts connections.
 pub fn start_conformance_server(workers: usize) -> u16 {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port");
+    let port = free_port();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             HttpServer::new(|| App::new().configure(cors_workspace_tests::conformance::configure))
@@ -49,11 +63,7 @@ pub fn start_conformance_server(workers: usize) -> u16 {
                 .expect("server");
         });
     });
-    let deadline = Instant::now() + PATIENCE;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(port);
     port
 }
 
