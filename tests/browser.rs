@@ -10,10 +10,13 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::ScratchProcess;
 use cors_workspace_tests::playground::{self, API_PORT, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -23,62 +26,52 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// Upper bound for anything the browser is waited for.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Chromium, headless, kept on loopback, with a fresh profile; killed on drop.
-struct Browser {
-    child: Child,
-    profile: std::path::PathBuf,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-        std::fs::remove_dir_all(&self.profile).ok();
-    }
-}
-
-impl Browser {
-    /// Starts Chromium and returns it with the browser's DevTools WebSocket address.
-    fn launch() -> (Self, String) {
-        let profile = std::env::temp_dir().join(format!("cors-chromium-{}", std::process::id()));
-        std::fs::create_dir_all(&profile).expect("profile directory");
-        let mut child = Command::new(CHROMIUM)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--proxy-server=http://127.0.0.1:9",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-                "--remote-debugging-port=0",
-                "--window-size=1280,1400",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start chromium");
-        // Chromium prints the DevTools address on stderr; read it on a thread so the wait is
-        // bounded, and keep draining stderr afterwards so Chromium never blocks on it.
-        let stderr = child.stderr.take().expect("stderr");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("DevTools listening on ") {
-                    sender.send(address.to_owned()).ok();
-                }
+/// Starts Chromium — headless, kept on loopback, with a fresh profile — and returns it with the
+/// browser's DevTools WebSocket address.
+fn launch_browser() -> (ScratchProcess, String) {
+    let profile = ScratchProcess::directory("chromium");
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--proxy-server=http://127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            "--remote-debugging-port=0",
+            "--window-size=1280,1400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("about:blank")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    // Chromium prints the DevTools address on stderr; read it on a thread so the wait is
+    // bounded, and keep draining stderr afterwards so Chromium never blocks on it.
+    let stderr = child.stderr.take().expect("stderr");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(address) = line.strip_prefix("DevTools listening on ") {
+                sender.send(address.to_owned()).ok();
             }
-        });
-        let address = receiver
-            .recv_timeout(PATIENCE)
-            .expect("chromium printed its DevTools address");
-        (Self { child, profile }, address)
-    }
+        }
+    });
+    let address = receiver
+        .recv_timeout(PATIENCE)
+        .expect("chromium printed its DevTools address");
+    (
+        ScratchProcess {
+            child,
+            dir: profile,
+        },
+        address,
+    )
 }
 
 /// A DevTools protocol connection to one page.
@@ -373,7 +366,7 @@ fn playground_scenarios_in_chromium() {
         return;
     }
     start_playground();
-    let (browser, address) = Browser::launch();
+    let (browser, address) = launch_browser();
 
     let mut page = Page::open(&address);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));

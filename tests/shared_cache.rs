@@ -8,60 +8,46 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use common::wire::{exchange, free_port, start_conformance_server, wait_for, WireResponse};
+use common::ScratchProcess;
 
 const NGINX: &str = "/usr/sbin/nginx";
 
-/// nginx in the foreground with a configuration and cache of its own; stopped on drop.
-struct Nginx {
-    child: Child,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-        std::fs::remove_dir_all(&self.dir).ok();
-    }
-}
-
-impl Nginx {
-    fn start(upstream: u16) -> (Self, u16) {
-        let port = free_port();
-        let dir = std::env::temp_dir().join(format!("cors-nginx-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("nginx directory");
-        let d = dir.display();
-        // Every response of the upstream is cacheable for 10 minutes; `X-Cache-Status` says
-        // whether an answer came from the cache.
-        let config = format!(
-            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
-             error_log {d}/error.log warn;\nevents {{ worker_connections 64; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
-               fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-               proxy_cache_path {d}/cache levels=1 keys_zone=cors:1m;\n\
-               server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-                   proxy_pass http://127.0.0.1:{upstream};\n      proxy_cache cors;\n\
-                   proxy_cache_valid any 10m;\n      add_header X-Cache-Status $upstream_cache_status always;\n\
-                 }}\n  }}\n}}\n"
-        );
-        let config_path = dir.join("nginx.conf");
-        std::fs::write(&config_path, config).expect("nginx.conf");
-        let child = Command::new(NGINX)
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start nginx");
-        let nginx = Self { child, dir };
-        wait_for(port);
-        (nginx, port)
-    }
+/// Starts nginx in the foreground, with a configuration and cache of its own, in front of
+/// `upstream`; returns it with the port it listens on.
+fn start_nginx(upstream: u16) -> (ScratchProcess, u16) {
+    let port = free_port();
+    let dir = ScratchProcess::directory("nginx");
+    let d = dir.display();
+    // Every response of the upstream is cacheable for 10 minutes; `X-Cache-Status` says
+    // whether an answer came from the cache.
+    let config = format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
+         error_log {d}/error.log warn;\nevents {{ worker_connections 64; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+           fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+           proxy_cache_path {d}/cache levels=1 keys_zone=cors:1m;\n\
+           server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
+               proxy_pass http://127.0.0.1:{upstream};\n      proxy_cache cors;\n\
+               proxy_cache_valid any 10m;\n      add_header X-Cache-Status $upstream_cache_status always;\n\
+             }}\n  }}\n}}\n"
+    );
+    let config_path = dir.join("nginx.conf");
+    std::fs::write(&config_path, config).expect("nginx.conf");
+    let child = Command::new(NGINX)
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start nginx");
+    let nginx = ScratchProcess { child, dir };
+    wait_for(port);
+    (nginx, port)
 }
 
 /// `GET path` through the cache, which must answer 200.
@@ -94,7 +80,7 @@ fn a_shared_cache_never_serves_one_origins_answer_to_another() {
         return;
     }
     let upstream = start_conformance_server(1);
-    let (_nginx, port) = Nginx::start(upstream);
+    let (_nginx, port) = start_nginx(upstream);
     let app = Some("https://app.example.com");
     let local = Some("http://localhost:3000");
 

@@ -5,6 +5,30 @@
 
 pub mod wire;
 
+/// A child process with a scratch directory of its own (a browser profile, a server's
+/// configuration and cache): killed, awaited and its directory removed on drop.
+pub struct ScratchProcess {
+    pub child: std::process::Child,
+    pub dir: std::path::PathBuf,
+}
+
+impl ScratchProcess {
+    /// A fresh scratch directory for `name`, private to this test process.
+    pub fn directory(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("cors-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        dir
+    }
+}
+
+impl Drop for ScratchProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
