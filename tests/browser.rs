@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::ScratchProcess;
+use common::wire::wait_for;
+use common::{tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, API_PORT, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -254,23 +255,7 @@ fn start_playground() {
             api.await.expect("API server");
         });
     });
-    let deadline = Instant::now() + PATIENCE;
-    while TcpStream::connect(("127.0.0.1", API_PORT)).is_err() {
-        assert!(Instant::now() < deadline, "the playground never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn chromium_available() -> bool {
-    if std::path::Path::new(CHROMIUM).exists() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{CHROMIUM} is missing and CI is set: install it (apt-get install chromium)"
-    );
-    eprintln!("\n!!!! SKIPPED: {CHROMIUM} is not installed (apt-get install chromium); the browser tests did not run !!!!\n");
-    false
+    wait_for(API_PORT);
 }
 
 /// What one scenario must show: the page's verdict, and when blocked, Chromium's reason.
@@ -362,7 +347,7 @@ fn field<'a>(results: &'a HashMap<String, Value>, id: &str, name: &str) -> &'a V
 
 #[test]
 fn playground_scenarios_in_chromium() {
-    if !chromium_available() {
+    if !tool_available(CHROMIUM, "chromium", "the browser tests") {
         return;
     }
     start_playground();

@@ -11,7 +11,7 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::wire::{exchange, free_port, start_conformance_server, wait_for, WireResponse};
-use common::ScratchProcess;
+use common::{tool_available, ScratchProcess};
 
 const NGINX: &str = "/usr/sbin/nginx";
 
@@ -62,21 +62,9 @@ fn get(port: u16, path: &str, origin: Option<&str>) -> WireResponse {
     response
 }
 
-fn nginx_available() -> bool {
-    if std::path::Path::new(NGINX).exists() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{NGINX} is missing and CI is set: install it (apt-get install nginx)"
-    );
-    eprintln!("\n!!!! SKIPPED: {NGINX} is not installed (apt-get install nginx); the shared-cache test did not run !!!!\n");
-    false
-}
-
 #[test]
 fn a_shared_cache_never_serves_one_origins_answer_to_another() {
-    if !nginx_available() {
+    if !tool_available(NGINX, "nginx", "the shared-cache test") {
         return;
     }
     let upstream = start_conformance_server(1);

@@ -5,6 +5,21 @@
 
 pub mod wire;
 
+/// Whether the external program at `path` (Debian package `package`, needed by `what`) is
+/// installed. Without it a test skips loudly; with `CI` set it fails instead, since `.ci/run`
+/// installs it first.
+pub fn tool_available(path: &str, package: &str, what: &str) -> bool {
+    if std::path::Path::new(path).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{path} is missing and CI is set: install it (apt-get install {package})"
+    );
+    eprintln!("\n!!!! SKIPPED: {path} is not installed (apt-get install {package}); {what} did not run !!!!\n");
+    false
+}
+
 /// A child process with a scratch directory of its own (a browser profile, a server's
 /// configuration and cache): killed, awaited and its directory removed on drop.
 pub struct ScratchProcess {
