@@ -4,15 +4,14 @@
 
 use std::io::Write;
 
-use actix_web::{App, HttpServer};
+use actix_web::HttpServer;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::var("CONFORMANCE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let server =
-        HttpServer::new(|| App::new().configure(cors_workspace_tests::conformance::configure))
-            .workers(2)
-            .bind(&addr)?;
+    let server = HttpServer::new(cors_workspace_tests::conformance::app)
+        .workers(2)
+        .bind(&addr)?;
     // `bind` has put the socket in the listening state: connections are accepted from here on.
     let bound = server.addrs().first().map_or(addr, ToString::to_string);
     println!("listening on http://{bound}");

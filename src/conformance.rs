@@ -1,8 +1,17 @@
-//! The routes of the `conformance` example: the black-box contract of the core issue, one route
-//! per kind of policy. `configure` mounts them all.
+//! The routes of the `conformance` example: the black-box contract, one route per kind of
+//! policy, and an ordinary app's layout around them (an authenticated scope). [`app`] is the app
+//! the example serves: [`configure`] with the `CorsFirst` layer.
 
-use actix_web::{delete, error, get, post, put, route, web, HttpResponse, Responder};
-use cors_runtime::cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{
+    delete, error, get, post, put, route, web, App, Error, HttpMessage, HttpRequest, HttpResponse,
+    Responder,
+};
+use cors_runtime::{cors, CorsFirst};
 
 /// A public route: any origin, no credentials.
 #[cors(origins = ["*"], expose = ["x-request-id"])]
@@ -81,6 +90,93 @@ pub async fn private() -> impl Responder {
     "private"
 }
 
+/// The signed-in user, inside the authenticated scope.
+#[cors(
+    origins = ["https://app.example.com", "http://localhost:3000"],
+    credentials,
+    headers = ["authorization"]
+)]
+#[get("/me")]
+pub async fn me() -> impl Responder {
+    "me"
+}
+
+/// Places an order. Its route middleware gives every request an id, in the request's headers,
+/// as request-id and tenant middleware do; the handler answers with the id it saw.
+#[cors(
+    origins = ["https://app.example.com", "http://localhost:3000"],
+    credentials,
+    headers = ["authorization", "content-type"]
+)]
+#[post("/orders", wrap = "from_fn(add_request_id)")]
+pub async fn orders(request: HttpRequest) -> impl Responder {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("none")
+        .to_owned();
+    HttpResponse::Created().body(id)
+}
+
+/// One route serving `GET` and `OPTIONS` itself: preflights still never reach it.
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[route("/both", method = "GET", method = "OPTIONS")]
+pub async fn both() -> impl Responder {
+    "handler"
+}
+
+/// What the request id middleware inserts.
+#[derive(Clone, Copy)]
+pub struct RequestId(pub u32);
+
+/// Route middleware that mutates the request: a request id header and extension.
+///
+/// # Errors
+/// Those of the inner service.
+pub async fn add_request_id(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    request.headers_mut().insert(
+        HeaderName::from_static("x-request-id"),
+        HeaderValue::from_static("7"),
+    );
+    request.extensions_mut().insert(RequestId(7));
+    next.call(request).await
+}
+
+/// An authentication layer that knows nothing of CORS: every request without `Authorization`
+/// is answered 401 `login required`.
+///
+/// # Errors
+/// Those of the inner service.
+pub async fn require_login(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if request.headers().contains_key(AUTHORIZATION) {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
+    let refusal = HttpResponse::build(StatusCode::UNAUTHORIZED).body("login required");
+    Ok(request.into_response(refusal).map_into_right_body())
+}
+
+/// The app the conformance example serves: every route of the table, and the layer that applies
+/// their policies ahead of the authentication on `/api`.
+#[must_use]
+pub fn app() -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().configure(configure).wrap(CorsFirst::new())
+}
+
 /// Mounts every route of the table.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
@@ -92,5 +188,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(fail)
         .service(json)
         .service(scan)
-        .service(private);
+        .service(private)
+        .service(
+            web::scope("/api")
+                .wrap(from_fn(require_login))
+                .service(me)
+                .service(orders),
+        )
+        .service(both);
 }

@@ -13,11 +13,12 @@ use std::sync::Mutex;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
 use actix_web::{
     delete, error, get, patch, post, put, route, web, App, HttpRequest, HttpResponse, HttpServer,
     Responder,
 };
-use cors_runtime::cors;
+use cors_runtime::{cors, CorsFirst};
 
 /// Port of the API.
 pub const API_PORT: u16 = 8700;
@@ -178,6 +179,30 @@ pub async fn private() -> impl Responder {
     "private"
 }
 
+/// The signed-in user, behind the session check of `/api/session`.
+#[cors(origins = ["http://localhost:8701"], credentials, headers = ["authorization"])]
+#[get("/me")]
+pub async fn session_me() -> impl Responder {
+    ran("session-me");
+    "me"
+}
+
+/// The session check of `/api/session`, an authentication layer that knows nothing of CORS:
+/// without `Authorization`, 401 `session expired`.
+///
+/// # Errors
+/// Those of the inner service.
+pub async fn require_session(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
+    let refusal = HttpResponse::Unauthorized().body("session expired");
+    Ok(request.into_response(refusal).map_into_right_body())
+}
+
 /// The counters, for the page's preflight-cache scenario and for the browser tests.
 #[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
 #[get("/api/stats")]
@@ -206,7 +231,10 @@ pub fn api() -> App<
         InitError = (),
     >,
 > {
+    // The preflight counter wraps the CorsFirst layer, so it sees the preflights the layer
+    // answers.
     App::new()
+        .wrap(CorsFirst::new())
         .wrap_fn(|request, service| {
             if request.method() == actix_web::http::Method::OPTIONS
                 && request
@@ -231,6 +259,11 @@ pub fn api() -> App<
         .service(cached)
         .service(private)
         .service(stats)
+        .service(
+            web::scope("/api/session")
+                .wrap(from_fn(require_session))
+                .service(session_me),
+        )
 }
 
 /// The page app (served on both page ports); the page calls the API on `localhost:API_PORT`.

@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, App, Responder};
-use cors_runtime::cors;
+use cors_runtime::{cors, CorsFirst};
 
 struct CountingAllocator;
 
@@ -95,7 +95,13 @@ where
 
 #[actix_web::test]
 async fn allowed_get_and_preflight_allocate_no_more_than_the_bare_get() {
-    let app = init_service(App::new().service(bare).service(with_cors)).await;
+    let app = init_service(
+        App::new()
+            .service(bare)
+            .service(with_cors)
+            .wrap(CorsFirst::new()),
+    )
+    .await;
     let origin = ("origin", "https://app.example.com");
     let bare_get = steady_allocations(&app, || {
         TestRequest::get().uri("/bare").insert_header(origin)

@@ -4,8 +4,9 @@
 //! asserted, together with server-side counts of handler runs and preflights.
 //!
 //! Without Chromium the test says so loudly and skips; with `CI` set it fails instead (`.ci/run`
-//! installs Chromium first). The screenshot of the page is written to `target/playground.png`,
-//! and to `docs/playground.png` (the README's) when `UPDATE_SCREENSHOT=1`.
+//! installs Chromium first). The screenshot of the page is written to the test scratch directory
+//! (`CARGO_TARGET_TMPDIR`), and to `docs/playground.png` (the README's) when
+//! `UPDATE_SCREENSHOT=1`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -285,7 +286,7 @@ const fn blocked(id: &'static str, reason: &'static str) -> Expect {
 /// Chromium fails is the missing allow-origin.
 const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
 
-const PAGE_EXPECTATIONS: [Expect; 19] = [
+const PAGE_EXPECTATIONS: [Expect; 21] = [
     readable("cred-fetch"),
     readable("cred-xhr"),
     blocked("no-cred-route-include", "InvalidAllowCredentials"),
@@ -305,6 +306,8 @@ const PAGE_EXPECTATIONS: [Expect; 19] = [
     readable("extractor-error"),
     readable("preflight-cache"),
     blocked("no-cors-route", "MissingAllowOriginHeader"),
+    readable("auth-signed-in"),
+    readable("auth-expired"),
 ];
 
 const STRANGER_EXPECTATIONS: [Expect; 3] = [
@@ -377,6 +380,17 @@ fn playground_scenarios_in_chromium() {
     // Error responses reach page script with their status.
     assert_eq!(field(&results, "handler-error", "status"), 409);
     assert_eq!(field(&results, "extractor-error", "status"), 400);
+    // Behind the session check: the preflight was answered before it, the signed-in request
+    // reached the handler, and the check's own 401 reached page script with its status.
+    assert_eq!(field(&results, "auth-signed-in", "status"), 200);
+    assert_eq!(field(&results, "auth-signed-in", "body"), "me");
+    assert_eq!(field(&results, "auth-expired", "status"), 401);
+    assert_eq!(
+        field(&results, "auth-expired", "body"),
+        "session expired → send the user to the login page"
+    );
+    assert!(playground::preflights("/api/session/me") >= 1);
+    assert_eq!(playground::handler_runs("session-me"), 1);
     // R12: the second identical request inside max_age sent no preflight.
     assert_eq!(field(&results, "preflight-cache", "preflights"), 1);
     assert_eq!(playground::preflights("/api/cached"), 1);
@@ -415,11 +429,15 @@ fn playground_scenarios_in_chromium() {
     drop(browser);
 }
 
+/// Writes the screenshot to the test scratch directory, wherever the build directory is, and to
+/// the README's copy when asked to.
 fn save_screenshot(png: &[u8]) {
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::write(root.join("target/playground.png"), png).expect("target/playground.png");
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(scratch).expect("scratch directory");
+    std::fs::write(scratch.join("playground.png"), png).expect("scratch screenshot");
     if std::env::var_os("UPDATE_SCREENSHOT").is_some_and(|v| v == "1") {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         std::fs::write(root.join("docs/playground.png"), png).expect("docs/playground.png");
     }
 }

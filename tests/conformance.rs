@@ -5,12 +5,11 @@ mod common;
 
 use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
-use actix_web::App;
 use common::{get, preflight, send, PREFLIGHT_VARY};
 
 macro_rules! app {
     () => {
-        init_service(App::new().configure(cors_workspace_tests::conformance::configure)).await
+        init_service(cors_workspace_tests::conformance::app()).await
     };
 }
 
@@ -85,12 +84,13 @@ async fn r3_repeated_origin_or_request_method_refuses_the_preflight() {
 }
 
 #[actix_web::test]
-async fn r8_method_match_is_case_sensitive_and_unserved_methods_fall_through() {
+async fn r8_method_match_is_case_sensitive_and_unserved_methods_are_refused() {
     let app = app!();
     for method in ["post", "Post", "PUT", "DELETE", "PATCH"] {
         let answer = send(&app, preflight("/account", APP, method)).await;
-        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method}");
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method}");
         answer.assert_no_cors();
+        assert_eq!(answer.body, "", "R6: no handler runs for a preflight");
     }
 }
 
@@ -347,7 +347,11 @@ async fn two_handlers_on_one_path_answer_their_own_preflights() {
         answer.assert_no_cors();
     }
     let patch = send(&app, preflight("/items/7", APP, "PATCH")).await;
-    assert_eq!(patch.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        patch.status,
+        StatusCode::FORBIDDEN,
+        "no #[cors] route serves PATCH here"
+    );
     patch.assert_no_cors();
 
     let put = send(
@@ -495,4 +499,138 @@ async fn hostile_input_is_refused_never_echoed_never_5xx() {
             );
         }
     }
+}
+
+/// The auth-scope rows: `/api` is wrapped by an authentication middleware that answers 401
+/// `login required` to any request without `Authorization` and knows nothing of CORS.
+const LOCAL: &str = "http://localhost:3000";
+
+#[actix_web::test]
+async fn r6_auth_scope_preflights_are_answered_before_authentication() {
+    let app = app!();
+    for (path, method, headers) in [
+        ("/api/me", "GET", "authorization"),
+        ("/api/orders", "POST", "authorization, content-type"),
+    ] {
+        for origin in [APP, LOCAL] {
+            let request = preflight(path, origin, method)
+                .insert_header(("access-control-request-headers", headers));
+            let answer = send(&app, request).await;
+            assert_eq!(answer.status, StatusCode::NO_CONTENT, "{path} {origin}");
+            assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
+            assert_eq!(
+                answer.header("access-control-allow-credentials"),
+                Some("true")
+            );
+            assert_eq!(answer.header("access-control-allow-methods"), Some(method));
+            assert_eq!(answer.header("access-control-allow-headers"), Some(headers));
+            assert_eq!(answer.header("vary"), Some(PREFLIGHT_VARY));
+            assert_eq!(
+                answer.body, "",
+                "neither the auth layer nor the handler answered"
+            );
+        }
+        let refused = send(&app, preflight(path, "https://evil.example", method)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+        refused.assert_no_cors();
+    }
+}
+
+#[actix_web::test]
+async fn r3_r4_r14_a_refusal_by_the_auth_layer_carries_the_routes_cors_headers() {
+    let app = app!();
+    for origin in [APP, LOCAL] {
+        let answer = send(&app, get("/api/me").insert_header(("origin", origin))).await;
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (StatusCode::UNAUTHORIZED, "login required")
+        );
+        assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
+        assert_eq!(
+            answer.header("access-control-allow-credentials"),
+            Some("true")
+        );
+        assert_eq!(answer.header("vary"), Some("Origin"));
+    }
+    let refused = send(
+        &app,
+        get("/api/me").insert_header(("origin", "https://evil.example")),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    refused.assert_no_cors();
+    assert_eq!(refused.header("vary"), Some("Origin"));
+    let no_origin = send(&app, get("/api/me")).await;
+    assert_eq!(no_origin.status, StatusCode::UNAUTHORIZED);
+    no_origin.assert_no_cors();
+    assert_eq!(no_origin.header("vary"), Some("Origin"));
+
+    let signed_in = send(
+        &app,
+        get("/api/me")
+            .insert_header(("origin", APP))
+            .insert_header(("authorization", "Bearer t")),
+    )
+    .await;
+    assert_eq!(
+        (signed_in.status, signed_in.body.as_str()),
+        (StatusCode::OK, "me")
+    );
+    assert_eq!(signed_in.header("access-control-allow-origin"), Some(APP));
+}
+
+#[actix_web::test]
+async fn a_route_middleware_that_mutates_the_request_works_every_time() {
+    let app = app!();
+    for _ in 0..20 {
+        let answer = send(
+            &app,
+            TestRequest::post()
+                .uri("/api/orders")
+                .insert_header(("origin", APP))
+                .insert_header(("authorization", "Bearer t")),
+        )
+        .await;
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (StatusCode::CREATED, "7")
+        );
+        assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+        assert_eq!(answer.header("vary"), Some("Origin"));
+    }
+}
+
+#[actix_web::test]
+async fn r6_a_route_serving_options_never_gets_a_preflight() {
+    let app = app!();
+    let delete = send(&app, preflight("/both", APP, "DELETE")).await;
+    assert_eq!(delete.status, StatusCode::FORBIDDEN);
+    delete.assert_no_cors();
+    assert_eq!(delete.body, "", "never the handler");
+    let get_preflight = send(&app, preflight("/both", APP, "GET")).await;
+    assert_eq!(get_preflight.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get_preflight.header("access-control-allow-origin"),
+        Some(APP)
+    );
+    assert_eq!(
+        get_preflight.header("access-control-allow-methods"),
+        Some("GET, OPTIONS")
+    );
+    assert_eq!(get_preflight.body, "");
+    let plain_options = TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/both")
+        .insert_header(("origin", APP));
+    let answer = send(&app, plain_options).await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::OK, "handler")
+    );
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(answer.header("vary"), Some("Origin"));
 }

@@ -10,7 +10,6 @@ mod common;
 use actix_web::http::header::HeaderValue;
 use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
-use actix_web::App;
 use common::{get, preflight, send};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -126,9 +125,7 @@ fn header_value(text: &str) -> Option<HeaderValue> {
 #[test]
 fn only_origins_the_model_allows_are_echoed_and_exactly() {
     let system = actix_web::rt::System::new();
-    let app = system.block_on(init_service(
-        App::new().configure(cors_workspace_tests::conformance::configure),
-    ));
+    let app = system.block_on(init_service(cors_workspace_tests::conformance::app()));
     // Allowed and refused cases seen per route: both sides must be exercised.
     let seen = std::cell::RefCell::new(std::collections::HashMap::<(&str, bool), usize>::new());
     let mut runner = TestRunner::new(Config {
@@ -235,9 +232,7 @@ fn header_lists() -> impl Strategy<Value = String> {
 #[test]
 fn request_header_lists_are_allowed_exactly_when_the_model_says() {
     let system = actix_web::rt::System::new();
-    let app = system.block_on(init_service(
-        App::new().configure(cors_workspace_tests::conformance::configure),
-    ));
+    let app = system.block_on(init_service(cors_workspace_tests::conformance::app()));
     let seen = std::cell::RefCell::new([0usize; 2]);
     let mut runner = TestRunner::new(Config {
         cases: CASES,
@@ -276,9 +271,7 @@ fn request_header_lists_are_allowed_exactly_when_the_model_says() {
 #[test]
 fn requested_methods_match_byte_for_byte() {
     let system = actix_web::rt::System::new();
-    let app = system.block_on(init_service(
-        App::new().configure(cors_workspace_tests::conformance::configure),
-    ));
+    let app = system.block_on(init_service(cors_workspace_tests::conformance::app()));
     let methods = prop::sample::select(vec![
         "GET", "POST", "get", "Get", "post", "PUT", "PATCH", "patch", "OPTIONS", "DELETE", "GET ",
         " GET", "G", "GETS", "*", "",
@@ -299,15 +292,15 @@ fn requested_methods_match_byte_for_byte() {
                 .insert_header(("origin", EXACT[0]))
                 .insert_header(("access-control-request-method", value));
             let answer = system.block_on(send(&app, request));
-            // Served and allowed: answered; anything else is not a preflight this route serves
-            // and falls through to actix-web's 404 — without CORS headers either way.
+            // Served and allowed: answered; anything else is refused — never passed on to a
+            // handler (R6) — without CORS headers.
             let expected = if ["GET", "POST"].contains(&method) {
                 StatusCode::NO_CONTENT
             } else {
-                StatusCode::NOT_FOUND
+                StatusCode::FORBIDDEN
             };
             prop_assert_eq!(answer.status, expected, "{:?}", method);
-            if expected == StatusCode::NOT_FOUND {
+            if expected == StatusCode::FORBIDDEN {
                 answer.assert_no_cors();
             }
             Ok(())

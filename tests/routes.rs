@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, route, routes, web, App, HttpRequest, HttpResponse, Responder};
 use common::{get, preflight, send, PREFLIGHT_VARY};
-use cors_runtime::cors;
+use cors_runtime::{cors, CorsFirst};
 
 const APP: &str = "https://app.example.com";
 
@@ -26,7 +26,7 @@ async fn several_paths() -> impl Responder {
 
 #[actix_web::test]
 async fn routes_attribute_gets_a_preflight_per_path_for_its_methods() {
-    let app = init_service(App::new().service(several_paths)).await;
+    let app = init_service(App::new().service(several_paths).wrap(CorsFirst::new())).await;
     let first = send(&app, preflight("/first", APP, "GET")).await;
     assert_eq!(first.status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -39,7 +39,8 @@ async fn routes_attribute_gets_a_preflight_per_path_for_its_methods() {
     );
     assert_eq!(
         send(&app, preflight("/first", APP, "PUT")).await.status,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN,
+        "a #[cors] path whose routes do not serve the method"
     );
     let actual = send(
         &app,
@@ -60,7 +61,12 @@ async fn qualified() -> impl Responder {
 
 #[actix_web::test]
 async fn path_qualified_route_attribute_inside_a_scope() {
-    let app = init_service(App::new().service(web::scope("/api").service(qualified))).await;
+    let app = init_service(
+        App::new()
+            .service(web::scope("/api").service(qualified))
+            .wrap(CorsFirst::new()),
+    )
+    .await;
     let answer = send(&app, preflight("/api/qualified", APP, "GET")).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     let answer = send(&app, get("/api/qualified").insert_header(("origin", APP))).await;
@@ -87,7 +93,7 @@ async fn guarded(request: HttpRequest) -> impl Responder {
 
 #[actix_web::test]
 async fn route_guard_and_name_keep_working_and_the_preflight_ignores_the_guard() {
-    let app = init_service(App::new().service(guarded)).await;
+    let app = init_service(App::new().service(guarded).wrap(CorsFirst::new())).await;
     let request = preflight("/guarded", APP, "GET")
         .insert_header(("access-control-request-headers", "x-api-key"));
     let answer = send(&app, request).await;
@@ -174,7 +180,7 @@ async fn authenticated() -> impl Responder {
 
 #[actix_web::test]
 async fn errors_from_user_middleware_carry_cors_headers_and_preflights_skip_it() {
-    let app = init_service(App::new().service(authenticated)).await;
+    let app = init_service(App::new().service(authenticated).wrap(CorsFirst::new())).await;
     let answer = send(&app, get("/authenticated").insert_header(("origin", APP))).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
@@ -216,7 +222,7 @@ async fn also_options() -> impl Responder {
 
 #[actix_web::test]
 async fn a_preflight_never_reaches_a_handler_even_one_serving_options() {
-    let app = init_service(App::new().service(also_options)).await;
+    let app = init_service(App::new().service(also_options).wrap(CorsFirst::new())).await;
     let answer = send(&app, preflight("/also-options", APP, "GET")).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     assert_eq!(answer.header("access-control-allow-methods"), Some("GET"));
@@ -252,7 +258,7 @@ async fn varies() -> impl Responder {
 
 #[actix_web::test]
 async fn r14_vary_is_appended_and_r2_allow_origin_is_never_doubled() {
-    let app = init_service(App::new().service(varies)).await;
+    let app = init_service(App::new().service(varies).wrap(CorsFirst::new())).await;
     let answer = send(&app, get("/varies").insert_header(("origin", APP))).await;
     assert_eq!(answer.header("vary"), Some("Accept-Encoding, Origin"));
     assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
@@ -274,7 +280,13 @@ async fn open_auth() -> impl Responder {
 
 #[actix_web::test]
 async fn r10_r12_star_header_lists_never_cover_authorization_and_max_age_zero_is_sent() {
-    let app = init_service(App::new().service(open).service(open_auth)).await;
+    let app = init_service(
+        App::new()
+            .service(open)
+            .service(open_auth)
+            .wrap(CorsFirst::new()),
+    )
+    .await;
     let request = preflight("/open", "https://x.example", "GET")
         .insert_header(("access-control-request-headers", "x-anything, x-else"));
     let answer = send(&app, request).await;
@@ -308,7 +320,7 @@ async fn local() -> impl Responder {
 
 #[actix_web::test]
 async fn loopback_http_origins_and_ported_patterns_work_with_credentials() {
-    let app = init_service(App::new().service(local)).await;
+    let app = init_service(App::new().service(local).wrap(CorsFirst::new())).await;
     for origin in [
         "http://localhost:3000",
         "http://127.0.0.1:8080",
@@ -338,7 +350,7 @@ async fn moved() -> impl Responder {
 
 #[actix_web::test]
 async fn r16_redirects_answering_a_cors_request_carry_cors_headers() {
-    let app = init_service(App::new().service(moved)).await;
+    let app = init_service(App::new().service(moved).wrap(CorsFirst::new())).await;
     let answer = send(&app, get("/moved").insert_header(("origin", APP))).await;
     assert_eq!(answer.status, StatusCode::TEMPORARY_REDIRECT);
     assert_eq!(answer.header("location"), Some("/elsewhere"));
@@ -352,7 +364,7 @@ async fn r16_redirects_answering_a_cors_request_carry_cors_headers() {
 
 #[actix_web::test]
 async fn r19_private_network_access_is_never_granted() {
-    let app = init_service(App::new().service(moved)).await;
+    let app = init_service(App::new().service(moved).wrap(CorsFirst::new())).await;
     let request = preflight("/moved", APP, "GET")
         .insert_header(("access-control-request-private-network", "true"));
     let answer = send(&app, request).await;

@@ -12,7 +12,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
 use actix_web::{get, App, Error, HttpResponse};
-use cors_runtime::cors;
+use cors_runtime::{cors, CorsFirst};
 
 mod origins;
 pub use origins::many_origin;
@@ -270,10 +270,28 @@ async fn with_cors_pattern() -> &'static str {
     "ok"
 }
 
-/// The app of every contender but actix-cors: the handler (bare, writing headers itself, or
-/// under `#[cors]` with the scenario's policy) with no app-level middleware.
-pub fn app_without_middleware(
+/// The app of the contenders without CORS middleware: the bare handler, or the handler writing
+/// the headers itself.
+pub fn plain_app(
     contender: Contender,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let app = App::new();
+    match contender {
+        Contender::BareWithHeaders => app.service(bare_with_headers),
+        Contender::Bare | Contender::Cors | Contender::ActixCors => app.service(bare),
+    }
+}
+
+/// The handler under `#[cors]` with the scenario's policy, and the app's `CorsFirst` layer.
+pub fn cors_app(
     origins: Origins,
 ) -> App<
     impl ServiceFactory<
@@ -285,14 +303,13 @@ pub fn app_without_middleware(
     >,
 > {
     let app = App::new();
-    match (contender, origins) {
-        (Contender::Bare | Contender::ActixCors, _) => app.service(bare),
-        (Contender::BareWithHeaders, _) => app.service(bare_with_headers),
-        (Contender::Cors, Origins::One) => app.service(with_cors),
-        (Contender::Cors, Origins::Hundred) => app.service(origins_100),
-        (Contender::Cors, Origins::Thousand) => app.service(origins_1000),
-        (Contender::Cors, Origins::Pattern) => app.service(with_cors_pattern),
-    }
+    let app = match origins {
+        Origins::One => app.service(with_cors),
+        Origins::Hundred => app.service(origins_100),
+        Origins::Thousand => app.service(origins_1000),
+        Origins::Pattern => app.service(with_cors_pattern),
+    };
+    app.wrap(CorsFirst::new())
 }
 
 /// The bare handler behind `actix-cors` configured with the scenario's policy.
@@ -339,11 +356,12 @@ macro_rules! with_service {
                 let $app = ::actix_web::test::init_service($crate::actix_cors_app($origins)).await;
                 $body
             }
+            $crate::Contender::Cors => {
+                let $app = ::actix_web::test::init_service($crate::cors_app($origins)).await;
+                $body
+            }
             contender => {
-                let $app = ::actix_web::test::init_service($crate::app_without_middleware(
-                    contender, $origins,
-                ))
-                .await;
+                let $app = ::actix_web::test::init_service($crate::plain_app(contender)).await;
                 $body
             }
         }

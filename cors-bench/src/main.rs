@@ -339,7 +339,8 @@ fn serve_command(contender: &str, scenario: &str, addr: &str) -> Result<(), Stri
         }
         match contender {
             Contender::ActixCors => serve!(cors_bench::actix_cors_app(origins)),
-            _ => serve!(cors_bench::app_without_middleware(contender, origins)),
+            Contender::Cors => serve!(cors_bench::cors_app(origins)),
+            _ => serve!(cors_bench::plain_app(contender)),
         }
     })
 }
@@ -572,6 +573,9 @@ fn write_main(dir: &Path, with_cors: bool, generation: usize) -> Result<(), Stri
     source.push_str("fn main() {\n    let _app = App::new()");
     for i in 0..200 {
         source.push_str(&format!("\n        .service(h{i})"));
+    }
+    if with_cors {
+        source.push_str("\n        .wrap(cors_runtime::CorsFirst::new())");
     }
     source.push_str(";\n}\n");
     std::fs::write(dir.join("src/main.rs"), source).map_err(|e| e.to_string())

@@ -2,6 +2,7 @@
 //! entries. Only the shape is checked here; the meaning of each key is checked in `validate`.
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Token};
@@ -14,7 +15,8 @@ pub(crate) struct Entry {
 
 impl Parse for Entry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let key: Ident = input.parse().map_err(|error| {
+        // `parse_any`: the `crate` key is a keyword.
+        let key: Ident = input.call(Ident::parse_any).map_err(|error| {
             syn::Error::new(
                 error.span(),
                 "expected a key such as `origins = [\"https://app.example.com\"]`",

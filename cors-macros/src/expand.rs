@@ -1,30 +1,23 @@
-//! Code generation. For a handler `name`, `#[cors]` emits a unit struct `name` whose
-//! `HttpServiceFactory::register`:
-//! 1. holds the policy as a `static` of plain literals (see [`policy_expr`]);
-//! 2. registers the user's route, whose route attribute got the CORS middleware appended as its
-//!    last `wrap`;
-//! 3. registers, per path, the preflight resource.
+//! Code generation. For a handler `name`, `#[cors]` emits a unit struct `name`, with the
+//! handler's visibility and docs, whose `HttpServiceFactory::register`
+//! 1. holds the policy and the route's paths, methods and guards as `static`s of plain
+//!    literals (see [`policy_expr`]);
+//! 2. registers the user's route exactly as its route attribute says;
+//! 3. hands both to the runtime, which records the route for the app's `CorsFirst` layer.
 //!
-//! actix-web tries resources in registration order. Putting the preflight resource after the
-//! route spares every actual request a path match and a guard check; a preflight (`OPTIONS`)
-//! fails the route's method guard and moves on to it. Only when the route itself serves
-//! `OPTIONS` would it catch preflights, so then the preflight resource goes first.
+//! Everything that is the same for every handler happens in the runtime's ordinary, non-generic
+//! functions, so a handler costs the compiler two statics and two calls.
 
 use proc_macro2::TokenTree;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Ident, LitStr, Visibility};
+use syn::{Attribute, Ident, Visibility};
 
 use crate::ctxt::Ctxt;
 use crate::model::{HeaderList, Origin, Origins, Policy};
 use crate::route::{self, Route, RouteError};
 use crate::{attr, fallback, validate};
-
-/// The expression actix-web's route macro receives as `wrap`; `__CORS_POLICY` is the static
-/// declared in the enclosing `register`.
-const MIDDLEWARE: &str = "::cors_runtime::__private::CorsMiddleware::new(&__CORS_POLICY)";
 
 /// The handler as `#[cors]` needs it: its attributes (to find and extend the route attribute),
 /// visibility and name. The rest — signature and body — is kept as tokens, never parsed: actix-web's
@@ -62,17 +55,17 @@ impl Parse for Handler {
     }
 }
 
-impl ToTokens for Handler {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let Self {
-            attrs, vis, rest, ..
-        } = self;
-        tokens.extend(quote!(#(#attrs)* #vis #rest));
+impl Handler {
+    /// The handler as the route attribute gets it, inside `register`: private there, since
+    /// only `register` uses it (the struct outside carries the handler's visibility).
+    fn inner(&self) -> TokenStream {
+        let Self { attrs, rest, .. } = self;
+        quote!(#(#attrs)* #rest)
     }
 }
 
 pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
-    let Ok(mut function) = syn::parse2::<Handler>(item.clone()) else {
+    let Ok(function) = syn::parse2::<Handler>(item.clone()) else {
         let error = syn::Error::new(
             Span::call_site(),
             "`#[cors]` goes on a handler function, directly above its route attribute such as \
@@ -80,8 +73,7 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
         );
         return fallback::emit(&item, &error);
     };
-    let middleware = LitStr::new(MIDDLEWARE, Span::call_site());
-    let route = match route::read_and_wrap(&mut function.attrs, &middleware) {
+    let route = match route::read(&function.attrs) {
         Ok(route) => route,
         Err(RouteError::LeaveToActix) => return item,
         Err(RouteError::Missing) => {
@@ -119,41 +111,38 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
 
 fn generate(function: &Handler, route: &Route, policy: &Policy) -> TokenStream {
     let name = &function.name;
+    let vis = &function.vis;
+    let runtime = &policy.runtime;
     let docs = function.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    // actix-web makes route structs `pub` (its default `compat` feature); we do the same so
-    // code that reaches a handler through a module keeps compiling, but a handler the user did
-    // not make `pub` must not trip `missing_docs` because of it.
-    let allow_missing_docs =
-        (!matches!(function.vis, Visibility::Public(_))).then(|| quote!(#[allow(missing_docs)]));
-    let policy = policy_expr(policy);
-    let preflights = route.paths.iter().map(|route_path| {
+    let handler_name = name.to_string();
+    let policy_value = policy_expr(policy);
+    let route_count = route.paths.len();
+    let route_specs = route.paths.iter().map(|route_path| {
         let path = &route_path.path;
         let methods = &route_path.methods;
+        let guards = &route_path.guards;
         quote! {
-            ::cors_runtime::__private::register_preflight(
-                __config, #path, &[#(#methods),*], &__CORS_POLICY,
-            );
+            #runtime::__private::RouteSpec {
+                path: #path,
+                methods: &[#(#methods),*],
+                guards: &[#(#guards as #runtime::__private::GuardFn),*],
+            }
         }
     });
-    let route_registration = quote! {
-        ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __config);
-    };
-    let registrations = if route.methods.iter().any(|method| method == "OPTIONS") {
-        quote!(#(#preflights)* #route_registration)
-    } else {
-        quote!(#route_registration #(#preflights)*)
-    };
+    let inner = function.inner();
     quote! {
         #(#docs)*
-        #allow_missing_docs
         #[allow(non_camel_case_types)]
-        pub struct #name;
+        #vis struct #name;
 
-        impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
-            fn register(self, __config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
-                static __CORS_POLICY: ::cors_runtime::__private::PolicySpec = #policy;
-                #function
-                #registrations
+        impl #runtime::__private::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #runtime::__private::actix_web::dev::AppService) {
+                static __CORS_POLICY: #runtime::__private::PolicySpec = #policy_value;
+                static __CORS_ROUTES: [#runtime::__private::RouteSpec; #route_count] =
+                    [#(#route_specs),*];
+                #inner
+                #runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __config);
+                #runtime::__private::register(__config, #handler_name, &__CORS_POLICY, &__CORS_ROUTES);
             }
         }
     }
@@ -196,8 +185,9 @@ fn policy_expr(policy: &Policy) -> TokenStream {
         .max_age
         .map(|seconds| seconds.to_string())
         .unwrap_or_default();
+    let runtime = &policy.runtime;
     quote! {
-        ::cors_runtime::__private::PolicySpec {
+        #runtime::__private::PolicySpec {
             any_origin: #any_origin,
             exact_origins: &[#(#exact),*],
             patterns: &[#(#patterns),*],
@@ -209,7 +199,7 @@ fn policy_expr(policy: &Policy) -> TokenStream {
             headers_value: #headers_value,
             expose_value: #expose_value,
             max_age_value: #max_age_value,
-            compiled: ::cors_runtime::__private::Compiled::new(),
+            compiled: #runtime::__private::Compiled::new(),
         }
     }
 }

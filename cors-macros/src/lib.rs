@@ -1,7 +1,7 @@
 //! The `#[cors(...)]` attribute. Use it through the `cors-runtime` crate, which re-exports it
 //! together with the runtime the generated code calls.
 //!
-//! Layout: [`attr`] parses the attribute's keys, [`route`] finds the actix-web route attribute
+//! Layout: [`attr`] parses the attribute's keys, [`route`] reads the actix-web route attribute
 //! below it, [`validate`] turns both into the checked [`model::Policy`] (reporting every mistake
 //! at its token through [`ctxt::Ctxt`]), [`expand`] generates the code, and [`fallback`] is what
 //! is emitted instead when anything was refused.
@@ -24,9 +24,10 @@ use proc_macro::TokenStream;
 /// async fn items() -> impl Responder { "items" }
 /// ```
 ///
-/// Keys: `origins` (required), `methods`, `headers`, `expose`, `credentials`, `max_age` and
-/// `insecure_allow_http_with_credentials`. See the `cors-runtime` README for what each does and
-/// for every configuration that is refused at compile time.
+/// Keys: `origins` (required), `methods`, `headers`, `expose`, `credentials`, `max_age`,
+/// `insecure_allow_http_with_credentials` and `crate`. The app needs the `cors_runtime::CorsFirst`
+/// layer once (`App::new().wrap(CorsFirst::new())`). See the `cors-runtime` README for what each
+/// key does and for every configuration that is refused at compile time.
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::cors(args.into(), item.into()).into()

@@ -34,6 +34,8 @@ impl HeaderList {
 }
 
 pub(crate) struct Policy {
+    /// Where the generated code finds `cors_runtime` (`crate = "..."`).
+    pub(crate) runtime: syn::Path,
     pub(crate) origins: Origins,
     pub(crate) credentials: bool,
     /// Methods a preflight may ask for, in the order written (default: the route's).

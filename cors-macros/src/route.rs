@@ -1,10 +1,10 @@
-//! Finding the actix-web route attribute under `#[cors]`, reading the paths and methods it
-//! serves, and appending the CORS middleware to it as its last (outermost) `wrap`.
+//! Reading the actix-web route attribute under `#[cors]`: the paths it serves, the methods on
+//! each and its guards. Nothing here changes the attribute.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Path, Token};
 
 /// The single-method route attributes of actix-web, with the method each one serves.
 const METHOD_ATTRIBUTES: [(&str, &str); 10] = [
@@ -20,13 +20,17 @@ const METHOD_ATTRIBUTES: [(&str, &str); 10] = [
     ("query", "QUERY"),
 ];
 
-/// One path of the route and the methods served on it.
+/// One route attribute's path, the methods it serves there and its guards (a `#[routes]` handler
+/// has one per method attribute under it).
 pub(crate) struct RoutePath {
     pub(crate) path: LitStr,
     pub(crate) methods: Vec<String>,
+    pub(crate) guards: Vec<Path>,
 }
 
 pub(crate) struct Route {
+    /// The route attribute, for spans.
+    pub(crate) attribute: TokenStream,
     pub(crate) paths: Vec<RoutePath>,
     /// Every method the handler serves, in order of first appearance.
     pub(crate) methods: Vec<String>,
@@ -66,69 +70,52 @@ fn method_of(name: &str) -> Option<&'static str> {
         .map(|(_, method)| *method)
 }
 
-/// Reads `"path", key = value, ...` and returns the path and the `method = "..."` values.
-fn route_args(attr: &Attribute) -> Option<(LitStr, Vec<String>)> {
+/// The arguments of one route attribute: `"path", key = value, ...`.
+struct Arguments {
+    path: LitStr,
+    methods: Vec<String>,
+    guards: Vec<Path>,
+}
+
+/// Reads `"path", key = value, ...`: the path, the `method = "..."` values and the
+/// `guard = "..."` paths.
+fn route_args(attr: &Attribute) -> Option<Arguments> {
     let Meta::List(list) = &attr.meta else {
         return None;
     };
     let parser = |input: ParseStream<'_>| {
         let path: LitStr = input.parse()?;
         let mut methods = Vec::new();
+        let mut guards = Vec::new();
         while input.parse::<Option<Token![,]>>()?.is_some() {
             if input.is_empty() {
                 break;
             }
             let option: MetaNameValue = input.parse()?;
+            let Expr::Lit(ExprLit {
+                lit: Lit::Str(value),
+                ..
+            }) = &option.value
+            else {
+                continue;
+            };
             if option.path.is_ident("method") {
-                if let Expr::Lit(ExprLit {
-                    lit: Lit::Str(method),
-                    ..
-                }) = &option.value
-                {
-                    methods.push(method.value());
-                }
+                methods.push(value.value());
+            } else if option.path.is_ident("guard") {
+                guards.push(value.parse::<Path>()?);
             }
         }
-        Ok((path, methods))
+        Ok(Arguments {
+            path,
+            methods,
+            guards,
+        })
     };
     parser.parse2(list.tokens.clone()).ok()
 }
 
-/// Appends `wrap = "<middleware>"` to a route attribute's arguments.
-fn append_wrap(attr: &mut Attribute, middleware: &LitStr) {
-    if let Meta::List(list) = &mut attr.meta {
-        let existing = std::mem::take(&mut list.tokens);
-        let separator = if existing.to_string().trim_end().ends_with(',') {
-            TokenStream::new()
-        } else {
-            quote!(,)
-        };
-        list.tokens = quote!(#existing #separator wrap = #middleware);
-    }
-}
-
-fn add(paths: &mut Vec<RoutePath>, all: &mut Vec<String>, path: LitStr, methods: Vec<String>) {
-    for method in &methods {
-        if !all.contains(method) {
-            all.push(method.clone());
-        }
-    }
-    if let Some(existing) = paths.iter_mut().find(|p| p.path.value() == path.value()) {
-        for method in methods {
-            if !existing.methods.contains(&method) {
-                existing.methods.push(method);
-            }
-        }
-    } else {
-        paths.push(RoutePath { path, methods });
-    }
-}
-
-/// Reads the route attribute(s) of `attrs` and appends `middleware` to each.
-pub(crate) fn read_and_wrap(
-    attrs: &mut [Attribute],
-    middleware: &LitStr,
-) -> Result<Route, RouteError> {
+/// Reads the route attribute(s) among `attrs`.
+pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
     if let Some(repeated) = attrs.iter().find(|a| {
         a.path()
             .segments
@@ -142,10 +129,9 @@ pub(crate) fn read_and_wrap(
         .position(|a| kind(a).is_some())
         .ok_or(RouteError::Missing)?;
     let mut paths = Vec::new();
-    let mut all = Vec::new();
     if kind(&attrs[first]).as_deref() == Some("routes") {
         // `#[routes]` reads the bare method attributes written under it.
-        for attr in &mut attrs[first + 1..] {
+        for attr in &attrs[first + 1..] {
             let Some(method) = attr
                 .path()
                 .get_ident()
@@ -153,26 +139,39 @@ pub(crate) fn read_and_wrap(
             else {
                 continue;
             };
-            let (path, _) = route_args(attr).ok_or(RouteError::LeaveToActix)?;
-            add(&mut paths, &mut all, path, vec![method.to_owned()]);
-            append_wrap(attr, middleware);
+            let arguments = route_args(attr).ok_or(RouteError::LeaveToActix)?;
+            paths.push(RoutePath {
+                path: arguments.path,
+                methods: vec![method.to_owned()],
+                guards: arguments.guards,
+            });
         }
     } else {
-        let attr = &mut attrs[first];
+        let attr = &attrs[first];
         let name = kind(attr).unwrap_or_default();
-        let (path, listed) = route_args(attr).ok_or(RouteError::LeaveToActix)?;
+        let arguments = route_args(attr).ok_or(RouteError::LeaveToActix)?;
         let methods = match method_of(&name) {
             Some(method) => vec![method.to_owned()],
-            None => listed,
+            None => arguments.methods,
         };
-        add(&mut paths, &mut all, path, methods);
-        append_wrap(attr, middleware);
+        paths.push(RoutePath {
+            path: arguments.path,
+            methods,
+            guards: arguments.guards,
+        });
     }
-    if paths.is_empty() || all.is_empty() {
+    let mut methods: Vec<String> = Vec::new();
+    for method in paths.iter().flat_map(|path| &path.methods) {
+        if !methods.contains(method) {
+            methods.push(method.clone());
+        }
+    }
+    if paths.is_empty() || methods.is_empty() {
         return Err(RouteError::LeaveToActix);
     }
     Ok(Route {
+        attribute: attrs[first].to_token_stream(),
         paths,
-        methods: all,
+        methods,
     })
 }

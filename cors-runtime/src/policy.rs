@@ -15,7 +15,7 @@ use actix_web::http::header::{
 
 use crate::allow_headers::AllowHeaders;
 use crate::allow_methods::AllowMethods;
-use crate::allow_origin::{AllowOrigin, OriginVerdict};
+use crate::allow_origin::AllowOrigin;
 use crate::expose_headers::ExposeHeaders;
 use crate::max_age::MaxAge;
 
@@ -70,6 +70,20 @@ impl PolicySpec {
     pub(crate) fn policy(&'static self) -> &'static Policy {
         self.compiled.0.get_or_init(|| Policy::compile(self))
     }
+
+    /// Whether two specs grant exactly the same (two `#[cors]` attributes written alike).
+    pub(crate) fn same_grants(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+            || (self.any_origin == other.any_origin
+                && self.exact_origins == other.exact_origins
+                && self.patterns == other.patterns
+                && self.credentials == other.credentials
+                && self.methods == other.methods
+                && self.headers == other.headers
+                && self.any_header == other.any_header
+                && self.expose_value == other.expose_value
+                && self.max_age_value == other.max_age_value)
+    }
 }
 
 /// Everything the runtime needs to answer for one route.
@@ -118,14 +132,12 @@ impl Policy {
     /// preflight answers append to the map they just created, which is cheaper.
     pub(crate) fn origin_headers(
         &self,
-        verdict: OriginVerdict,
+        allow_origin: HeaderValue,
         mut put: impl FnMut(HeaderName, HeaderValue),
     ) {
-        if let Some(value) = verdict.allow_origin_value() {
-            put(ACCESS_CONTROL_ALLOW_ORIGIN, value);
-            if self.credentials {
-                put(ACCESS_CONTROL_ALLOW_CREDENTIALS, CREDENTIALS_TRUE);
-            }
+        put(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+        if self.credentials {
+            put(ACCESS_CONTROL_ALLOW_CREDENTIALS, CREDENTIALS_TRUE);
         }
     }
 }

@@ -88,10 +88,24 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = test::read_body(response).await;
+    // An error that leaves the app is turned into its response by actix-web's dispatcher, in
+    // a server; here, the same way.
+    let (status, headers, body) = match test::try_call_service(app, request.to_request()).await {
+        Ok(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            (status, headers, test::read_body(response).await)
+        }
+        Err(error) => {
+            let response = error.error_response();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = actix_web::body::to_bytes(response.into_body())
+                .await
+                .unwrap_or_default();
+            (status, headers, body)
+        }
+    };
     Answer {
         status,
         headers,

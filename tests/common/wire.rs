@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpServer};
+use actix_web::HttpServer;
 
 /// Upper bound for any single wait on the network.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -16,6 +16,7 @@ pub struct WireResponse {
     pub status: u16,
     /// Lower-cased names, every value in order.
     pub headers: HashMap<String, Vec<String>>,
+    pub body: Vec<u8>,
 }
 
 impl WireResponse {
@@ -54,7 +55,7 @@ pub fn start_conformance_server(workers: usize) -> u16 {
     let port = free_port();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| App::new().configure(cors_workspace_tests::conformance::configure))
+            HttpServer::new(cors_workspace_tests::conformance::app)
                 .workers(workers)
                 .bind(("127.0.0.1", port))
                 .expect("server port")
@@ -114,8 +115,13 @@ pub fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Wir
         }
         buffer.extend_from_slice(&chunk[..read]);
     }
+    let body = buffer[head_end + 4..total].to_vec();
     buffer.drain(..total);
-    Some(WireResponse { status, headers })
+    Some(WireResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Sends `request` (raw bytes) on a fresh connection and reads the one response.

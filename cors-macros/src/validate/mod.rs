@@ -19,7 +19,7 @@ use crate::route::Route;
 /// The loudly named opt-in for credentials with plain-http origins that are not loopback.
 pub(crate) const INSECURE_HTTP_KEY: &str = "insecure_allow_http_with_credentials";
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "origins",
     "methods",
     "headers",
@@ -27,6 +27,7 @@ const KEYS: [&str; 7] = [
     "credentials",
     "max_age",
     INSECURE_HTTP_KEY,
+    "crate",
 ];
 
 /// The largest `max_age` accepted (R12): one day, Firefox's cap; anything longer is a mistake.
@@ -46,6 +47,7 @@ struct Entries<'a> {
     credentials: Option<&'a Entry>,
     max_age: Option<&'a Entry>,
     insecure_http: Option<&'a Entry>,
+    runtime: Option<&'a Entry>,
 }
 
 fn sort_entries<'a>(cx: &mut Ctxt, entries: &'a [Entry]) -> Entries<'a> {
@@ -60,6 +62,7 @@ fn sort_entries<'a>(cx: &mut Ctxt, entries: &'a [Entry]) -> Entries<'a> {
             "credentials" => &mut sorted.credentials,
             "max_age" => &mut sorted.max_age,
             INSECURE_HTTP_KEY => &mut sorted.insecure_http,
+            "crate" => &mut sorted.runtime,
             _ => {
                 cx.error_spanned_by(
                     &entry.key,
@@ -174,7 +177,9 @@ pub(crate) fn policy(entries: &[Entry], route: &Route, cx: &mut Ctxt) -> Option<
         .expose
         .map(|entry| header_list(cx, entry, credentials, HeaderUse::Exposed));
     let max_age = entries.max_age.and_then(|entry| max_age(cx, entry));
+    let runtime = runtime_path(cx, entries.runtime);
     Some(Policy {
+        runtime: runtime?,
         origins: origins?,
         credentials: credentials.is_some(),
         methods: methods?,
@@ -182,6 +187,40 @@ pub(crate) fn policy(entries: &[Entry], route: &Route, cx: &mut Ctxt) -> Option<
         expose: expose.flatten(),
         max_age,
     })
+}
+
+/// `crate = "path::to::cors_runtime"`, for a renamed dependency or one reached through a facade
+/// crate; `::cors_runtime` without it.
+fn runtime_path(cx: &mut Ctxt, entry: Option<&Entry>) -> Option<syn::Path> {
+    let Some(entry) = entry else {
+        return Some(syn::parse_quote!(::cors_runtime));
+    };
+    let example = "`crate = \"my_facade::cors_runtime\"`";
+    let message = format!("`crate` takes the path to `cors_runtime` as a string: write {example}");
+    let literal = match &entry.value {
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(literal),
+            ..
+        })) => literal,
+        Some(other) => {
+            cx.error_spanned_by(other, message);
+            return None;
+        }
+        None => {
+            cx.error_spanned_by(&entry.key, message);
+            return None;
+        }
+    };
+    match literal.parse::<syn::Path>() {
+        Ok(path) => Some(path),
+        Err(_) => {
+            cx.error_spanned_by(
+                literal,
+                format!("`{}` is not a path: write {example}", literal.value()),
+            );
+            None
+        }
+    }
 }
 
 fn origins(
@@ -323,7 +362,7 @@ fn methods(
     credentials: Option<Span>,
 ) -> Option<Vec<String>> {
     let Some(entry) = entry else {
-        return Some(route.methods.clone());
+        return default_methods(cx, route);
     };
     let elements = list(cx, entry, "[GET, POST]")?;
     if elements.is_empty() {
@@ -354,7 +393,7 @@ fn methods(
             Some(format!(
                 "`{name}` is not a method name: methods are tokens such as `PATCH`"
             ))
-        } else if ["CONNECT", "TRACE", "TRACK"].contains(&name.to_ascii_uppercase().as_str()) {
+        } else if is_unsendable(&name) {
             Some(format!(
                 "`{name}` can never be sent by `fetch` or `XMLHttpRequest`; remove it"
             ))
@@ -384,6 +423,49 @@ fn methods(
         }
     }
     ok.then_some(out)
+}
+
+/// Methods that `fetch` and `XMLHttpRequest` refuse to send: no cross-origin page can ever ask
+/// for them.
+const UNSENDABLE_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+fn is_unsendable(method: &str) -> bool {
+    UNSENDABLE_METHODS.contains(&method.to_ascii_uppercase().as_str())
+}
+
+/// Without `methods`, the policy allows the route's methods, which must then all be methods a
+/// page can send: a `#[trace]` route is refused like `methods = [TRACE]`.
+fn default_methods(cx: &mut Ctxt, route: &Route) -> Option<Vec<String>> {
+    let (unsendable, sendable): (Vec<&String>, Vec<&String>) = route
+        .methods
+        .iter()
+        .partition(|method| is_unsendable(method));
+    if unsendable.is_empty() {
+        return Some(route.methods.clone());
+    }
+    let named = unsendable
+        .iter()
+        .map(|method| format!("`{method}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fix = if sendable.is_empty() {
+        "remove `#[cors]`: no browser needs CORS for it".to_owned()
+    } else {
+        let others = sendable
+            .iter()
+            .map(|method| method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("write `methods = [{others}]` to allow the others")
+    };
+    cx.error_spanned_by(
+        &route.attribute,
+        format!(
+            "the route serves {named}, which `fetch` and `XMLHttpRequest` can never send, and \
+             `#[cors]` allows the route's methods when `methods` is left out; {fix}"
+        ),
+    );
+    None
 }
 
 #[derive(Clone, Copy, PartialEq)]

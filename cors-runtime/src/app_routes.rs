@@ -1,0 +1,260 @@
+//! The `#[cors]` routes of one app, with their full paths, and the choice of the route a request
+//! is for — made before the request enters the app, so that neither a preflight nor a refusal by
+//! middleware (an authentication layer on a scope) escapes the route's policy.
+//!
+//! The choice follows actix-web's routing: routes are tried in registration order, a route
+//! takes a request when its full path pattern matches, it serves the method and its guards pass.
+//! A preflight carries neither cookies nor the headers of the request it announces, so its
+//! route's guards are consulted only to tell apart several `#[cors]` routes serving the
+//! requested method on one path (the `Host` guard of two sites, say); with a single one, it is
+//! that one's.
+
+use std::rc::Rc;
+
+use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
+use actix_web::error::UrlGenerationError;
+use actix_web::HttpRequest;
+
+use crate::exact_index::ExactIndex;
+use crate::policy::{Policy, PolicySpec};
+use crate::routes::{self, RouteEntry, RouteSpec};
+
+/// One `#[cors]` route path of the app.
+pub(crate) struct AppRoute {
+    /// The full path pattern, scope prefixes included (`/api/items/{id}`).
+    pub(crate) pattern: String,
+    /// For patterns with dynamic segments: the matcher, and the literal text before the first
+    /// segment, checked first because it rules most paths out for the price of a comparison.
+    dynamic: Option<(ResourceDef, usize)>,
+    pub(crate) route: &'static RouteSpec,
+    pub(crate) spec: &'static PolicySpec,
+    pub(crate) policy: &'static Policy,
+}
+
+impl AppRoute {
+    fn new(entry: &RouteEntry) -> Self {
+        // Before the app's resource map is complete the prefix is unknown; the route then
+        // answers for its path as written, which is its full path at the app's root.
+        let pattern = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
+        let dynamic = pattern
+            .find('{')
+            .map(|literal| (ResourceDef::new(pattern.as_str()), literal));
+        Self {
+            pattern,
+            dynamic,
+            route: entry.route,
+            spec: entry.spec,
+            policy: entry.spec.policy(),
+        }
+    }
+
+    fn matches_dynamic(&self, path: &str) -> bool {
+        self.dynamic.as_ref().is_some_and(|(pattern, literal)| {
+            path.as_bytes()
+                .starts_with(&self.pattern.as_bytes()[..*literal])
+                && pattern.is_match(path)
+        })
+    }
+
+    pub(crate) fn serves(&self, method: &[u8]) -> bool {
+        self.route
+            .methods
+            .iter()
+            .any(|served| served.as_bytes() == method)
+    }
+
+    fn guards_pass(&self, request: &ServiceRequest) -> bool {
+        if self.route.guards.is_empty() {
+            return true;
+        }
+        let context = request.guard_ctx();
+        self.route.guards.iter().all(|guard| guard(&context))
+    }
+}
+
+/// What a preflight to the app is for.
+pub(crate) enum PreflightTarget<'a> {
+    /// No `#[cors]` route has this path: the preflight goes on into the app like any request.
+    NotCors,
+    /// Answered with this route's policy.
+    Route(&'a AppRoute),
+    /// The path is a `#[cors]` path, but no route can grant the preflight: the requested
+    /// method is repeated (R3), or no `#[cors]` route of the path serves it, or several with
+    /// different policies do and the preflight satisfies none of their guards.
+    Refused,
+}
+
+/// Every `#[cors]` route path of one app, in registration order, indexed by path.
+pub(crate) struct AppRoutes {
+    routes: Vec<AppRoute>,
+    /// Distinct static patterns, and for each the positions of the routes that have it.
+    static_patterns: Vec<String>,
+    static_routes: Vec<Vec<u32>>,
+    static_index: ExactIndex,
+    /// Positions of the routes whose patterns have dynamic segments.
+    dynamic_routes: Vec<u32>,
+}
+
+impl AppRoutes {
+    /// The routes of the app `request` was sent to: the entries registered on this thread whose
+    /// markers are in the request's resource map.
+    pub(crate) fn of_app(request: &HttpRequest) -> Self {
+        let map = request.resource_map();
+        Self::new(
+            routes::registered_entries()
+                .iter()
+                .filter(|entry| has_marker(map, request, &entry.marker_name)),
+        )
+    }
+
+    /// The routes of `entries`, which are one app's, in registration order.
+    pub(crate) fn new<'e>(entries: impl Iterator<Item = &'e Rc<RouteEntry>>) -> Self {
+        let mut entries: Vec<&Rc<RouteEntry>> = entries.collect();
+        entries.sort_by_key(|entry| entry.order);
+        let routes: Vec<AppRoute> = entries.iter().map(|entry| AppRoute::new(entry)).collect();
+        let mut static_patterns: Vec<String> = Vec::new();
+        let mut static_routes: Vec<Vec<u32>> = Vec::new();
+        let mut dynamic_routes = Vec::new();
+        for (position, route) in routes.iter().enumerate() {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            if route.dynamic.is_some() {
+                dynamic_routes.push(position);
+            } else if let Some(group) = static_patterns.iter().position(|p| *p == route.pattern) {
+                static_routes[group].push(position);
+            } else {
+                static_patterns.push(route.pattern.clone());
+                static_routes.push(vec![position]);
+            }
+        }
+        Self {
+            static_index: ExactIndex::new(static_patterns.iter().map(String::as_bytes)),
+            routes,
+            static_patterns,
+            static_routes,
+            dynamic_routes,
+        }
+    }
+
+    /// The routes whose full pattern matches `path`, in registration order.
+    fn candidates<'t, 'p>(&'t self, path: &'p str) -> Candidates<'t, 'p> {
+        let statics = self
+            .static_index
+            .find(path.as_bytes(), |group| {
+                self.static_patterns[group].as_bytes()
+            })
+            .map_or(&[][..], |group| self.static_routes[group].as_slice());
+        Candidates {
+            table: self,
+            path,
+            statics,
+            dynamic: &self.dynamic_routes,
+            pending_dynamic: None,
+        }
+    }
+
+    /// The route an actual request is for, if it is a `#[cors]` route's.
+    pub(crate) fn for_actual(&self, request: &ServiceRequest) -> Option<&AppRoute> {
+        if self.routes.is_empty() {
+            return None;
+        }
+        let method = request.method().as_str().as_bytes();
+        self.candidates(request.match_info().as_str())
+            .find(|route| route.serves(method) && route.guards_pass(request))
+    }
+
+    /// What a preflight is for; `requested` is its `Access-Control-Request-Method` (`None`
+    /// when repeated).
+    pub(crate) fn for_preflight(
+        &self,
+        request: &ServiceRequest,
+        requested: Option<&[u8]>,
+    ) -> PreflightTarget<'_> {
+        let path = request.match_info().as_str();
+        if self.candidates(path).next().is_none() {
+            return PreflightTarget::NotCors;
+        }
+        let Some(method) = requested else {
+            return PreflightTarget::Refused;
+        };
+        let serving = || {
+            self.candidates(path)
+                .filter(move |route| route.serves(method))
+        };
+        let mut first_two = serving();
+        let Some(first) = first_two.next() else {
+            return PreflightTarget::Refused;
+        };
+        if first_two.next().is_none() {
+            return PreflightTarget::Route(first);
+        }
+        if let Some(route) = serving().find(|route| route.guards_pass(request)) {
+            return PreflightTarget::Route(route);
+        }
+        // The guards depend on what only the actual request carries; if every candidate would
+        // grant the same, which one takes the request does not matter to the browser.
+        if serving().all(|route| route.spec.same_grants(first.spec)) {
+            PreflightTarget::Route(first)
+        } else {
+            PreflightTarget::Refused
+        }
+    }
+}
+
+/// Whether the marker named `name` is in `map`: generating its URL fails with "not found"
+/// exactly when it is not (any other outcome, a URL or another error, means it was found).
+fn has_marker(map: &ResourceMap, request: &HttpRequest, name: &str) -> bool {
+    !matches!(
+        map.url_for(request, name, std::iter::empty::<&str>()),
+        Err(UrlGenerationError::ResourceNotFound)
+    )
+}
+
+/// The routes matching one path, in registration order: the static ones of that exact path
+/// merged with the dynamic ones, which are matched only as far as the iteration goes.
+struct Candidates<'t, 'p> {
+    table: &'t AppRoutes,
+    path: &'p str,
+    statics: &'t [u32],
+    dynamic: &'t [u32],
+    /// The next matching dynamic route, found but not yet yielded.
+    pending_dynamic: Option<u32>,
+}
+
+impl Candidates<'_, '_> {
+    fn peek_dynamic(&mut self) -> Option<u32> {
+        if self.pending_dynamic.is_none() {
+            while let Some((&position, rest)) = self.dynamic.split_first() {
+                self.dynamic = rest;
+                if self.table.routes[position as usize].matches_dynamic(self.path) {
+                    self.pending_dynamic = Some(position);
+                    break;
+                }
+            }
+        }
+        self.pending_dynamic
+    }
+}
+
+impl<'t> Iterator for Candidates<'t, '_> {
+    type Item = &'t AppRoute;
+
+    fn next(&mut self) -> Option<&'t AppRoute> {
+        let next_static = self.statics.first().copied();
+        let position = match (next_static, self.peek_dynamic()) {
+            (Some(stat), Some(dynamic)) if dynamic < stat => {
+                self.pending_dynamic = None;
+                dynamic
+            }
+            (Some(stat), _) => {
+                self.statics = &self.statics[1..];
+                stat
+            }
+            (None, Some(dynamic)) => {
+                self.pending_dynamic = None;
+                dynamic
+            }
+            (None, None) => return None,
+        };
+        Some(&self.table.routes[position as usize])
+    }
+}

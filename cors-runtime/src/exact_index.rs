@@ -1,0 +1,147 @@
+//! An open-addressing index over a fixed set of byte strings, built once: a lookup costs one
+//! hash of the probe and a comparison or two, whatever the number of keys. It holds positions
+//! only; the caller keeps the keys (header values for exact origins, patterns for static route
+//! paths) and hands them to [`ExactIndex::find`] for the final comparison.
+
+/// Slot marker for "no key here".
+const EMPTY: u32 = u32::MAX;
+
+/// Multiplier of the hash: an odd 64-bit constant with well-spread bits.
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Hashes eight bytes at a time (an origin or a path is a few words). The index is fixed once
+/// built from configured keys, so a client cannot grow a probe chain by choosing inputs: the
+/// longest chain is bounded by the configuration, not by requests.
+pub(crate) const fn hash(bytes: &[u8]) -> u64 {
+    const fn mix(hash: u64, word: u64) -> u64 {
+        let hash = (hash ^ word).wrapping_mul(MIX);
+        hash ^ (hash >> 29)
+    }
+    let mut hash = (bytes.len() as u64).wrapping_mul(MIX);
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        hash = mix(hash, u64::from_le_bytes(*word));
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        // The last eight bytes, overlapping words already mixed: one load instead of a loop.
+        // Shorter inputs fall back to the bytes one by one.
+        if let Some((_, last)) = bytes.split_last_chunk::<8>() {
+            hash = mix(hash, u64::from_le_bytes(*last));
+        } else {
+            let mut i = 0;
+            while i < rest.len() {
+                hash = mix(hash, rest[i] as u64);
+                i += 1;
+            }
+        }
+    }
+    hash ^ (hash >> 32)
+}
+
+/// The slot a key's hash starts probing at.
+#[allow(clippy::cast_possible_truncation)] // only the low bits are kept, by design
+const fn home_slot(bytes: &[u8], slots: usize) -> usize {
+    hash(bytes) as usize & (slots - 1)
+}
+
+/// Positions of distinct keys, laid out for lookup.
+pub(crate) struct ExactIndex {
+    /// Each slot holds the position of a key or [`EMPTY`]. The size is a power of two above
+    /// twice the number of keys, which keeps probe chains short and guarantees that every
+    /// lookup ends at an empty slot.
+    slots: Vec<u32>,
+}
+
+impl ExactIndex {
+    /// Indexes `keys` (distinct) by their position.
+    pub(crate) fn new<'k>(keys: impl ExactSizeIterator<Item = &'k [u8]>) -> Self {
+        let size = (2 * keys.len() + 1).next_power_of_two();
+        let mut slots = vec![EMPTY; size];
+        for (position, key) in keys.enumerate() {
+            let mut slot = home_slot(key, size);
+            while slots[slot] != EMPTY {
+                slot = (slot + 1) & (size - 1);
+            }
+            // Policies and apps stay far below u32::MAX keys.
+            slots[slot] = u32::try_from(position).unwrap_or(EMPTY);
+        }
+        Self { slots }
+    }
+
+    /// The position of the key equal to `probe`; `key_at` returns the key at a position.
+    pub(crate) fn find<'a>(
+        &self,
+        probe: &[u8],
+        key_at: impl Fn(usize) -> &'a [u8],
+    ) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut slot = home_slot(probe, self.slots.len());
+        loop {
+            let position = self.slots[slot];
+            if position == EMPTY {
+                return None;
+            }
+            let position = position as usize;
+            if key_at(position) == probe {
+                return Some(position);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: [&str; 3] = [
+        "https://a.example",
+        "https://b.example",
+        "http://localhost:3000",
+    ];
+
+    fn index() -> ExactIndex {
+        ExactIndex::new(KEYS.iter().map(|key| key.as_bytes()))
+    }
+
+    #[test]
+    fn every_key_is_found_and_nothing_else() {
+        let index = index();
+        assert_eq!(index.slots.len(), 8);
+        let key_at = |position: usize| KEYS[position].as_bytes();
+        for (position, key) in KEYS.iter().enumerate() {
+            assert_eq!(index.find(key.as_bytes(), key_at), Some(position));
+        }
+        for other in [
+            "https://a.example/",
+            "https://A.example",
+            "https://a.exampl",
+            "",
+            "null",
+        ] {
+            assert_eq!(index.find(other.as_bytes(), key_at), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn an_empty_index_finds_nothing() {
+        let index = ExactIndex::new(std::iter::empty());
+        assert_eq!(index.slots, [EMPTY]);
+        assert_eq!(index.find(b"https://a.example", |_| &[]), None);
+    }
+
+    #[test]
+    fn the_hash_reads_every_byte() {
+        // Keys of one length that differ in a single byte anywhere must hash apart, or a large
+        // set of similar names would degrade into one long probe chain.
+        let base = b"https://o123.example.net".to_vec();
+        let mut hashes = std::collections::HashSet::new();
+        for position in 0..base.len() {
+            let mut changed = base.clone();
+            changed[position] ^= 1;
+            hashes.insert(hash(&changed));
+        }
+        assert_eq!(hashes.len(), base.len());
+    }
+}

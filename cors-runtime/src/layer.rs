@@ -1,0 +1,226 @@
+//! [`CorsFirst`]: the app-level middleware that applies each `#[cors]` route's policy before any
+//! other middleware sees the request, and after every other middleware has answered it.
+//!
+//! It has to be at the app's edge. A preflight carries no credentials, so an authentication
+//! layer on a scope refuses it; a refusal of an actual request by such a layer never reaches the
+//! route. Both are the route's answers all the same, and the browser shows them to page script
+//! only with the route's CORS headers. actix-web runs an app's middleware before any scope's,
+//! and the last `.wrap(...)` of an `App` first; so `CorsFirst` is wrapped last.
+
+use std::cell::{Cell, OnceCell};
+use std::future::{ready, Future, Ready};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{ready as ready_poll, Context, Poll};
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::Error;
+
+use crate::actual::decorate;
+use crate::allow_origin::OriginVerdict;
+use crate::app_routes::{AppRoutes, PreflightTarget};
+use crate::cors_error::CorsError;
+use crate::missing_layer;
+use crate::policy::Policy;
+use crate::preflight;
+
+/// Answers the preflights of every `#[cors]` route of the app and puts the route's CORS headers
+/// on every response of it — the handler's, an extractor's error, and a refusal by any
+/// middleware inside the app (authentication on a scope, rate limiting) alike. One per app, as
+/// its last `.wrap(...)`, so that it runs first:
+///
+/// ```
+/// use actix_web::middleware::{from_fn, Next};
+/// use actix_web::{body::MessageBody, dev, get, web, App, Error, Responder};
+/// use cors_runtime::{cors, CorsFirst};
+///
+/// #[cors(origins = ["https://app.example.com"], credentials, headers = ["authorization"])]
+/// #[get("/me")]
+/// async fn me() -> impl Responder { "me" }
+///
+/// async fn require_token(
+///     request: dev::ServiceRequest,
+///     next: Next<impl MessageBody>,
+/// ) -> Result<dev::ServiceResponse<impl MessageBody>, Error> {
+///     if !request.headers().contains_key("authorization") {
+///         return Err(actix_web::error::ErrorUnauthorized("login required"));
+///     }
+///     next.call(request).await
+/// }
+///
+/// let app = App::new()
+///     .service(web::scope("/api").wrap(from_fn(require_token)).service(me))
+///     .wrap(CorsFirst::new());
+/// # drop(app);
+/// ```
+///
+/// Routes without `#[cors]` are left alone. A `#[cors]` route in an app without this layer
+/// gets no CORS headers, and a warning naming the route is logged when the app starts.
+pub struct CorsFirst {
+    armed: missing_layer::Armed,
+    /// Built per worker thread, like every actix-web app: never sent between threads.
+    not_send: PhantomData<Rc<()>>,
+}
+
+impl CorsFirst {
+    /// The layer. Create it inside the closure that builds the `App`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            armed: missing_layer::Armed::new(),
+            not_send: PhantomData,
+        }
+    }
+}
+
+impl Default for CorsFirst {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for CorsFirst {
+    fn clone(&self) -> Self {
+        Self::new()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for CorsFirst
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsFirstService<S>;
+    type InitError = ();
+    type Future = Ready<Result<CorsFirstService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        self.armed.disarm();
+        ready(Ok(CorsFirstService {
+            service,
+            routes: OnceCell::new(),
+        }))
+    }
+}
+
+/// The per-worker service of [`CorsFirst`].
+pub struct CorsFirstService<S> {
+    service: S,
+    /// The app's `#[cors]` routes, gathered from its resource map by the first request.
+    routes: OnceCell<AppRoutes>,
+}
+
+impl<S, B> Service<ServiceRequest> for CorsFirstService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFirstFuture<S::Future>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let routes = self
+            .routes
+            .get_or_init(|| AppRoutes::of_app(request.request()));
+        if preflight::is_preflight(request.head()) {
+            let requested = preflight::requested_method(request.headers());
+            let policy = match routes.for_preflight(&request, requested) {
+                PreflightTarget::NotCors => None,
+                PreflightTarget::Route(route) => Some(Some(route.policy)),
+                PreflightTarget::Refused => Some(None),
+            };
+            if let Some(policy) = policy {
+                return CorsFirstFuture::answered(preflight::respond(policy, request));
+            }
+        }
+        // Decided before the request goes in: the request, headers included, is moved into the
+        // app, and nothing here may keep a reference to it.
+        let decoration = routes.for_actual(&request).map(|route| {
+            (
+                route.policy,
+                route.policy.origins.verdict(request.headers()),
+            )
+        });
+        CorsFirstFuture::Inner {
+            inner: self.service.call(request),
+            decoration,
+            done: Cell::new(false),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A preflight's answer, or the app's answer awaited and then given the route's headers.
+    #[project = CorsFirstFutureProjection]
+    pub enum CorsFirstFuture<F> {
+        /// Answered here, without entering the app.
+        Answered { response: Option<ServiceResponse> },
+        /// Waiting for the app.
+        Inner {
+            #[pin]
+            inner: F,
+            decoration: Option<(&'static Policy, OriginVerdict)>,
+            done: Cell<bool>,
+        },
+    }
+}
+
+impl<F> CorsFirstFuture<F> {
+    fn answered(response: ServiceResponse) -> Self {
+        Self::Answered {
+            response: Some(response),
+        }
+    }
+}
+
+impl<F, B> Future for CorsFirstFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            CorsFirstFutureProjection::Answered { response } => Poll::Ready(
+                response
+                    .take()
+                    .map(ServiceResponse::map_into_right_body)
+                    .ok_or_else(polled_again),
+            ),
+            CorsFirstFutureProjection::Inner {
+                inner,
+                decoration,
+                done,
+            } => {
+                if done.get() {
+                    return Poll::Ready(Err(polled_again()));
+                }
+                let outcome = ready_poll!(inner.poll(cx));
+                done.set(true);
+                Poll::Ready(match (outcome, decoration.take()) {
+                    (Ok(mut response), Some((policy, verdict))) => {
+                        decorate(policy, response.headers_mut(), &verdict);
+                        Ok(response.map_into_left_body())
+                    }
+                    (Ok(response), None) => Ok(response.map_into_left_body()),
+                    (Err(error), Some((policy, verdict))) => {
+                        Err(CorsError::wrap(error, policy, verdict))
+                    }
+                    (Err(error), None) => Err(error),
+                })
+            }
+        }
+    }
+}
+
+/// A caller bug (polling a finished future), answered without panicking.
+fn polled_again() -> Error {
+    actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+}
