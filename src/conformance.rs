@@ -126,6 +126,51 @@ pub async fn both() -> impl Responder {
     "handler"
 }
 
+/// Origins from the environment: `CONFORMANCE_ORIGINS`, comma-separated, checked when the app
+/// starts by the same rules as a literal list; this default when it is unset.
+#[cors(
+    origins = env(
+        "CONFORMANCE_ORIGINS",
+        default = ["https://config.example.com", "https://*.config.example.com"]
+    ),
+    credentials
+)]
+#[get("/configured")]
+pub async fn configured() -> impl Responder {
+    "configured"
+}
+
+/// The shared policy, as it is.
+#[cors(policy = crate::policies::FRONT_ENDS)]
+#[get("/shared/a")]
+pub async fn shared_a() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-shared", "1"))
+        .body("a")
+}
+
+/// The shared policy, as it is, for a second handler.
+#[cors(policy = crate::policies::FRONT_ENDS)]
+#[get("/shared/b")]
+pub async fn shared_b() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-shared", "1"))
+        .body("b")
+}
+
+/// The shared policy with a request header added and its own max age.
+#[cors(policy = crate::policies::FRONT_ENDS, headers = ["content-type"], max_age = 60)]
+#[put("/shared/c")]
+pub async fn shared_c() -> impl Responder {
+    "c"
+}
+
+/// Beside the shared routes, without CORS.
+#[get("/shared/off")]
+pub async fn shared_off() -> impl Responder {
+    "off"
+}
+
 /// What the request id middleware inserts.
 #[derive(Clone, Copy)]
 pub struct RequestId(pub u32);
@@ -195,5 +240,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .service(me)
                 .service(orders),
         )
-        .service(both);
+        .service(both)
+        .service(configured)
+        .service(shared_a)
+        .service(shared_b)
+        .service(shared_c)
+        .service(shared_off);
 }

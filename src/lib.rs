@@ -8,6 +8,7 @@
 
 pub mod conformance;
 pub mod playground;
+mod policies;
 
 /// The README's Rust snippets, compiled as doc-tests so the quickstart stays true.
 #[doc = include_str!("../README.md")]

@@ -634,3 +634,103 @@ async fn r6_a_route_serving_options_never_gets_a_preflight() {
     );
     assert_eq!(answer.header("vary"), Some("Origin"));
 }
+
+#[actix_web::test]
+async fn configured_origins_default_when_the_variable_is_unset() {
+    // CONFORMANCE_ORIGINS is not set for the tests: the default written in the attribute holds.
+    assert!(std::env::var_os("CONFORMANCE_ORIGINS").is_none());
+    let app = app!();
+    for origin in [
+        "https://config.example.com",
+        "https://eu.config.example.com",
+    ] {
+        let answer = send(&app, get("/configured").insert_header(("origin", origin))).await;
+        assert_eq!(answer.body, "configured");
+        assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
+        assert_eq!(
+            answer.header("access-control-allow-credentials"),
+            Some("true")
+        );
+        let answer = send(&app, preflight("/configured", origin, "GET")).await;
+        assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    }
+    for origin in [
+        APP,
+        "http://config.example.com",
+        "https://config.example.com.evil.net",
+    ] {
+        let answer = send(&app, get("/configured").insert_header(("origin", origin))).await;
+        answer.assert_no_cors();
+        assert_eq!(answer.header("vary"), Some("Origin"));
+    }
+}
+
+#[actix_web::test]
+async fn one_shared_policy_for_several_handlers_with_overrides_and_one_without() {
+    let app = app!();
+    for (path, body) in [("/shared/a", "a"), ("/shared/b", "b")] {
+        for origin in [APP, LOCAL] {
+            let answer = send(&app, get(path).insert_header(("origin", origin))).await;
+            assert_eq!(answer.body, body);
+            assert_eq!(answer.header("x-shared"), Some("1"));
+            assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
+            assert_eq!(
+                answer.header("access-control-allow-credentials"),
+                Some("true")
+            );
+            assert_eq!(
+                answer.header("access-control-expose-headers"),
+                Some("x-shared")
+            );
+        }
+        send(
+            &app,
+            get(path).insert_header(("origin", "https://evil.example")),
+        )
+        .await
+        .assert_no_cors();
+        let answer = send(&app, preflight(path, APP, "GET")).await;
+        assert_eq!(answer.status, StatusCode::NO_CONTENT);
+        assert_eq!(answer.header("access-control-max-age"), None);
+        assert_eq!(answer.header("access-control-allow-headers"), None);
+    }
+    // The override: a request header added, its own max age; the rest as shared.
+    let request = preflight("/shared/c", LOCAL, "PUT")
+        .insert_header(("access-control-request-headers", "content-type"));
+    let answer = send(&app, request).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(LOCAL));
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(answer.header("access-control-allow-methods"), Some("PUT"));
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        Some("content-type")
+    );
+    assert_eq!(answer.header("access-control-max-age"), Some("60"));
+    let put = send(
+        &app,
+        get("/shared/c")
+            .method(actix_web::http::Method::PUT)
+            .insert_header(("origin", APP)),
+    )
+    .await;
+    assert_eq!(put.body, "c");
+    assert_eq!(
+        put.header("access-control-expose-headers"),
+        Some("x-shared")
+    );
+    // Beside them, without CORS.
+    let off = send(&app, get("/shared/off").insert_header(("origin", APP))).await;
+    assert_eq!(off.body, "off");
+    off.assert_no_cors();
+    assert_eq!(off.header("vary"), None);
+    assert_eq!(
+        send(&app, preflight("/shared/off", APP, "GET"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

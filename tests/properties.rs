@@ -307,3 +307,110 @@ fn requested_methods_match_byte_for_byte() {
         })
         .unwrap();
 }
+
+#[cors_runtime::cors(origins = config("agreement"), credentials)]
+#[actix_web::get("/agreement")]
+async fn agreement() -> impl actix_web::Responder {
+    "agreement"
+}
+
+/// Routes for origins the checks accept: an accepted policy is kept for the process and its
+/// configuration not read again, so each accepted case takes a fresh route.
+macro_rules! accepting_routes {
+    ($($name:ident $key:literal),* $(,)?) => {
+        $(
+            #[cors_runtime::cors(origins = config($key), credentials)]
+            #[actix_web::get("/accepting")]
+            async fn $name() -> impl actix_web::Responder {
+                "accepting"
+            }
+        )*
+        /// Checks `origin` as the configured origin of the next unused accepting route.
+        fn startup_verdict_on_fresh_route(used: usize, origin: &str) -> Option<Result<(), Vec<String>>> {
+            let mut index = 0;
+            $(
+                if index == used {
+                    cors_runtime::set_origins($key, [origin]);
+                    return Some(
+                        cors_runtime::check(actix_web::App::new().service($name))
+                            .map_err(|errors| errors.0.into_iter().map(|error| error.message).collect()),
+                    );
+                }
+                index += 1;
+            )*
+            let _ = index;
+            None
+        }
+    };
+}
+
+accepting_routes!(
+    accepting_0 "accepting-0", accepting_1 "accepting-1", accepting_2 "accepting-2",
+    accepting_3 "accepting-3", accepting_4 "accepting-4", accepting_5 "accepting-5",
+    accepting_6 "accepting-6", accepting_7 "accepting-7", accepting_8 "accepting-8",
+    accepting_9 "accepting-9", accepting_10 "accepting-10", accepting_11 "accepting-11",
+    accepting_12 "accepting-12", accepting_13 "accepting-13", accepting_14 "accepting-14",
+    accepting_15 "accepting-15", accepting_16 "accepting-16", accepting_17 "accepting-17",
+    accepting_18 "accepting-18", accepting_19 "accepting-19", accepting_20 "accepting-20",
+    accepting_21 "accepting-21", accepting_22 "accepting-22", accepting_23 "accepting-23",
+);
+
+/// What the compile-time check says of `origin` as the one literal of a credentialed policy:
+/// the macro calls exactly this (see `cors-macros`' own test of that), with the flags of a
+/// literal list.
+fn compile_time_verdict(origin: &str) -> Result<(), Vec<String>> {
+    let flags = cors_policy::origins::OriginFlags {
+        credentials: true,
+        insecure_opt_in: false,
+        opt_in_must_have_effect: true,
+    };
+    cors_policy::origins::check(&[origin], flags)
+        .map(drop)
+        .map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|problem| problem.message)
+                .collect()
+        })
+}
+
+/// What the startup check says of `origin` as the one configured origin of the same policy.
+fn startup_verdict(origin: &str) -> Result<(), Vec<String>> {
+    cors_runtime::set_origins("agreement", [origin]);
+    cors_runtime::check(actix_web::App::new().service(agreement))
+        .map_err(|errors| errors.0.into_iter().map(|error| error.message).collect())
+}
+
+/// One function, two moments: for origins and near misses, the startup check of a configured
+/// value says what the compile-time check says of the same literal, word for word.
+#[test]
+fn the_startup_check_and_the_compile_time_check_agree() {
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let accepted = std::cell::Cell::new(0);
+    let refused = std::cell::Cell::new(0);
+    runner
+        .run(&mutation(&EXACT), |origin| {
+            let expected = compile_time_verdict(&origin);
+            if expected.is_ok() {
+                if let Some(verdict) = startup_verdict_on_fresh_route(accepted.get(), &origin) {
+                    accepted.set(accepted.get() + 1);
+                    prop_assert_eq!(verdict, expected, "{:?}", origin);
+                }
+                return Ok(());
+            }
+            refused.set(refused.get() + 1);
+            prop_assert_eq!(startup_verdict(&origin), expected, "{:?}", origin);
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        accepted.get() >= 20 && refused.get() >= 20,
+        "accepted {}, refused {}",
+        accepted.get(),
+        refused.get()
+    );
+}

@@ -15,8 +15,17 @@ impl Ctxt {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
     pub(crate) fn error_spanned_by(&mut self, tokens: impl ToTokens, message: impl Display) {
         self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// The messages collected so far.
+    pub(crate) fn messages(&self) -> std::collections::HashSet<String> {
+        self.errors.iter().map(ToString::to_string).collect()
     }
 
     /// All collected errors combined into one, or `Ok` when there were none.

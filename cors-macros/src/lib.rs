@@ -1,10 +1,12 @@
-//! The `#[cors(...)]` attribute. Use it through the `cors-runtime` crate, which re-exports it
-//! together with the runtime the generated code calls.
+//! The `#[cors(...)]` attribute and `policy!`. Use them through the `cors-runtime` crate, which
+//! re-exports them together with the runtime the generated code calls.
 //!
-//! Layout: [`attr`] parses the attribute's keys, [`route`] reads the actix-web route attribute
-//! below it, [`validate`] turns both into the checked [`model::Policy`] (reporting every mistake
-//! at its token through [`ctxt::Ctxt`]), [`expand`] generates the code, and [`fallback`] is what
-//! is emitted instead when anything was refused.
+//! One way through: [`attr`] parses the attribute's arguments into a typed value (shapes,
+//! unknown and repeated keys), [`route`] reads the actix-web route attribute below it,
+//! [`validate`] judges both with `cors-policy`'s rules — the runtime applies the same ones to
+//! configured values at startup — and yields the checked [`model::Policy`] or every error at its
+//! token ([`ctxt::Ctxt`]), [`expand`] alone writes code, and [`fallback`] is what is emitted
+//! instead when anything was refused. [`shared`] defines shared policies.
 
 mod attr;
 mod ctxt;
@@ -12,6 +14,7 @@ mod expand;
 mod fallback;
 mod model;
 mod route;
+mod shared;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -24,11 +27,40 @@ use proc_macro::TokenStream;
 /// async fn items() -> impl Responder { "items" }
 /// ```
 ///
-/// Keys: `origins` (required), `methods`, `headers`, `expose`, `credentials`, `max_age`,
-/// `insecure_allow_http_with_credentials` and `crate`. The app needs the `cors_runtime::CorsFirst`
-/// layer once (`App::new().wrap(CorsFirst::new())`). See the `cors-runtime` README for what each
-/// key does and for every configuration that is refused at compile time.
+/// Keys: `origins` (required: a list, `env("VARIABLE")` or `config("name")`), `methods`,
+/// `headers`, `expose`, `credentials`, `max_age`, `insecure_allow_http_with_credentials`,
+/// `policy` (a shared policy made with `policy!`) and `crate`. The app needs the
+/// `cors_runtime::CorsFirst` layer once (`App::new().wrap(CorsFirst::new())`). See the
+/// `cors-runtime` README for what each key does and for every configuration that is refused at
+/// compile time.
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::cors(args.into(), item.into()).into()
+}
+
+/// A policy written once, for `#[cors(policy = NAME)]` on many handlers:
+///
+/// ```text
+/// cors_runtime::policy! {
+///     /// The front ends, with the user's cookies.
+///     pub(crate) FRONT_ENDS {
+///         origins = ["https://app.example.com", "http://localhost:3000"],
+///         credentials,
+///     }
+/// }
+/// ```
+///
+/// A handler may add to it (lists are added: `origins`, `methods`, `headers`, `expose`; flags
+/// are turned on) and override it (`max_age`, `crate`): `#[cors(policy = FRONT_ENDS, max_age =
+/// 60)]`. The merged policy of every handler is checked at compile time.
+#[proc_macro]
+pub fn policy(input: TokenStream) -> TokenStream {
+    shared::policy(input.into()).into()
+}
+
+/// The callback of a shared policy's macro. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn cors_with_policy(input: TokenStream) -> TokenStream {
+    expand::with_policy(input.into()).into()
 }

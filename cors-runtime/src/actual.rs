@@ -43,13 +43,15 @@ mod tests {
     use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE, VARY};
 
     use super::*;
-    use crate::policy::{Compiled, PolicySpec};
+    use crate::policy::{Compiled, OriginsSpec, Policy, PolicySpec};
 
     static SPEC: PolicySpec = PolicySpec {
-        any_origin: false,
-        exact_origins: &["https://app.example.com"],
-        patterns: &[],
+        origins: OriginsSpec::Listed {
+            exact: &["https://app.example.com"],
+            patterns: &[],
+        },
         credentials: true,
+        insecure_http: false,
         methods: &["GET"],
         methods_value: "GET",
         headers: &[],
@@ -59,6 +61,10 @@ mod tests {
         max_age_value: "",
         compiled: Compiled::new(),
     };
+
+    fn policy() -> &'static Policy {
+        SPEC.policy().expect("literal origins")
+    }
 
     #[test]
     fn r3_a_refusal_removes_every_grant_the_handler_set() {
@@ -76,7 +82,7 @@ mod tests {
                 HeaderValue::from_static("https://evil.example"),
             );
         }
-        decorate(SPEC.policy(), &mut headers, &OriginVerdict::Refused);
+        decorate(policy(), &mut headers, &OriginVerdict::Refused);
         let names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
         assert_eq!(names.len(), 2, "{names:?}");
         assert!(headers.contains_key(CONTENT_TYPE));

@@ -59,22 +59,23 @@ pub(crate) fn single_origin(headers: &HeaderMap) -> Option<&HeaderValue> {
 }
 
 impl AllowOrigin {
-    /// The exact origins and patterns of a policy, as the validator accepted them.
-    pub(crate) fn list(
-        exact: &'static [&'static str],
-        patterns: &[(&'static str, &'static str)],
+    /// The exact origins and patterns of a policy, as the validator accepted them (so that
+    /// every one is a valid header value).
+    pub(crate) fn list<'a>(
+        exact: impl IntoIterator<Item = &'a str>,
+        patterns: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Self {
         let exact: Vec<HeaderValue> = exact
-            .iter()
-            .map(|origin| HeaderValue::from_static(origin))
+            .into_iter()
+            .filter_map(|origin| HeaderValue::from_str(origin).ok())
             .collect();
         Self::List {
             index: ExactIndex::new(exact.iter().map(HeaderValue::as_bytes)),
             longest: exact.iter().map(HeaderValue::len).max().unwrap_or(0),
             exact,
             patterns: patterns
-                .iter()
-                .map(|&(scheme, suffix)| SubdomainPattern::new(scheme, suffix))
+                .into_iter()
+                .map(|(scheme, suffix)| SubdomainPattern::new(scheme, suffix))
                 .collect(),
         }
     }
@@ -127,8 +128,8 @@ mod tests {
     #[test]
     fn exact_origins_and_patterns_are_allowed_and_nothing_else() {
         let allow = AllowOrigin::list(
-            &["https://a.example", "http://localhost:3000"],
-            &[("https://", ".tenants.example")],
+            ["https://a.example", "http://localhost:3000"],
+            [("https://", ".tenants.example")],
         );
         for origin in [
             "https://a.example",

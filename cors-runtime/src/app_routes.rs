@@ -32,20 +32,22 @@ pub(crate) struct AppRoute {
 }
 
 impl AppRoute {
-    fn new(entry: &RouteEntry) -> Self {
+    /// `None` for a route whose configured origins were refused (its app does not start).
+    fn new(entry: &RouteEntry) -> Option<Self> {
+        let policy = entry.spec.policy().ok()?;
         // Before the app's resource map is complete the prefix is unknown; the route then
         // answers for its path as written, which is its full path at the app's root.
         let pattern = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
         let dynamic = pattern
             .find('{')
             .map(|literal| (ResourceDef::new(pattern.as_str()), literal));
-        Self {
+        Some(Self {
             pattern,
             dynamic,
             route: entry.route,
             spec: entry.spec,
-            policy: entry.spec.policy(),
-        }
+            policy,
+        })
     }
 
     fn matches_dynamic(&self, path: &str) -> bool {
@@ -111,7 +113,10 @@ impl AppRoutes {
     pub(crate) fn new<'e>(entries: impl Iterator<Item = &'e Rc<RouteEntry>>) -> Self {
         let mut entries: Vec<&Rc<RouteEntry>> = entries.collect();
         entries.sort_by_key(|entry| entry.order);
-        let routes: Vec<AppRoute> = entries.iter().map(|entry| AppRoute::new(entry)).collect();
+        let routes: Vec<AppRoute> = entries
+            .iter()
+            .filter_map(|entry| AppRoute::new(entry))
+            .collect();
         let mut static_patterns: Vec<String> = Vec::new();
         let mut static_routes: Vec<Vec<u32>> = Vec::new();
         let mut dynamic_routes = Vec::new();

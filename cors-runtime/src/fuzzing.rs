@@ -6,15 +6,17 @@ use actix_web::http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
 
-use crate::policy::{Compiled, PolicySpec};
+use crate::policy::{Compiled, OriginsSpec, Policy, PolicySpec};
 use crate::preflight;
 
 /// The policy every entry point uses.
 pub static SPEC: PolicySpec = PolicySpec {
-    any_origin: false,
-    exact_origins: &["https://app.example.com", "http://localhost:3000"],
-    patterns: &[("https://", ".example.com")],
+    origins: OriginsSpec::Listed {
+        exact: &["https://app.example.com", "http://localhost:3000"],
+        patterns: &[("https://", ".example.com")],
+    },
     credentials: true,
+    insecure_http: false,
     methods: &["GET", "POST"],
     methods_value: "GET, POST",
     headers: &["x-token", "content-type"],
@@ -24,6 +26,14 @@ pub static SPEC: PolicySpec = PolicySpec {
     max_age_value: "600",
     compiled: Compiled::new(),
 };
+
+/// The compiled policy (its origins are literals: compiling cannot fail).
+fn policy() -> &'static Policy {
+    match SPEC.policy() {
+        Ok(policy) => policy,
+        Err(_) => unreachable!("a literal policy always compiles"),
+    }
+}
 
 /// Request headers holding `values` under `name`, each value that is a valid header value.
 fn headers(into: &mut HeaderMap, name: &HeaderName, values: &[&[u8]]) {
@@ -39,7 +49,7 @@ fn headers(into: &mut HeaderMap, name: &HeaderName, values: &[&[u8]]) {
 pub fn allow_origin(origins: &[&[u8]]) -> Option<Vec<u8>> {
     let mut request = HeaderMap::new();
     headers(&mut request, &ORIGIN, origins);
-    let verdict = SPEC.policy().origins.verdict(&request);
+    let verdict = policy().origins.verdict(&request);
     verdict
         .allow_origin_value()
         .map(|value| value.as_bytes().to_vec())
@@ -50,7 +60,7 @@ pub fn allow_origin(origins: &[&[u8]]) -> Option<Vec<u8>> {
 pub fn request_headers_allowed(lists: &[&[u8]]) -> bool {
     let mut request = HeaderMap::new();
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
-    SPEC.policy().headers.allows_request(&request)
+    policy().headers.allows_request(&request)
 }
 
 /// The preflight decision: whether it is allowed, and the allow-origin it would carry.
@@ -61,7 +71,7 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
     headers(&mut request, &ACCESS_CONTROL_REQUEST_METHOD, methods);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
     let mut response = HeaderMap::new();
-    let allowed = preflight::answer(SPEC.policy(), &request, &mut response);
+    let allowed = preflight::answer(policy(), &request, &mut response);
     let allow_origin = response
         .get(ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());

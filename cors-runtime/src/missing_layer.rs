@@ -10,9 +10,8 @@
 //! them with a layer.)
 
 use std::cell::Cell;
-use std::collections::HashSet;
-use std::sync::{LazyLock, Mutex};
 
+use crate::diagnostics::{self, Level};
 use crate::routes::RouteEntry;
 
 thread_local! {
@@ -44,9 +43,6 @@ impl Drop for Armed {
     }
 }
 
-/// Messages already given by this process: every worker builds the app, one warning is enough.
-static WARNED: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
-
 /// Warns about `entry` if no layer is being built beside it.
 pub(crate) fn check(entry: &RouteEntry) {
     if ARMED_LAYERS.with(Cell::get) > 0 {
@@ -60,17 +56,5 @@ pub(crate) fn check(entry: &RouteEntry) {
         entry.route.methods.join(", "),
         entry.handler,
     );
-    let first_time = WARNED
-        .lock()
-        .map_or(true, |mut warned| warned.insert(message.clone()));
-    if !first_time {
-        return;
-    }
-    tracing::warn!(target: "cors_runtime", handler = entry.handler, path = %path, "{message}");
-    // Never silent: without a tracing subscriber or a `log` logger, the event goes nowhere.
-    if !tracing::dispatcher::has_been_set()
-        && tracing::log::max_level() == tracing::log::LevelFilter::Off
-    {
-        eprintln!("warning: {message}");
-    }
+    diagnostics::say(Level::Warn, entry.handler, &path, &message);
 }

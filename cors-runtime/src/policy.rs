@@ -4,8 +4,11 @@
 //! The split keeps the user's build cheap: a `static` of string slices and flags costs the
 //! compiler almost nothing, while building header values and hash tables by `const` evaluation
 //! in every handler's `static` made type-checking a crate with many handlers over twice as slow.
-//! The compiled form is built once per route, when the app first registers it, and lives in the
-//! spec's `OnceLock`, so services hold a plain `&'static Policy` and a request pays nothing for it.
+//! The compiled form is built once per process, when an app first registers a route using it,
+//! and lives in the spec's `OnceLock`, so services hold a plain `&'static Policy` and a request
+//! pays nothing for it. Origins from configuration are read and checked then, by the same rules
+//! as literals ([`crate::configured`]); a policy whose configuration is refused is not kept, and
+//! its app does not start.
 
 use std::sync::OnceLock;
 
@@ -16,20 +19,20 @@ use actix_web::http::header::{
 use crate::allow_headers::AllowHeaders;
 use crate::allow_methods::AllowMethods;
 use crate::allow_origin::AllowOrigin;
+use crate::configured::OriginsError;
 use crate::expose_headers::ExposeHeaders;
 use crate::max_age::MaxAge;
 
 /// A policy exactly as the macro validated it. Every string has been checked at compile time
-/// (serialized origins, tokens, rendered lists), which is what makes compiling it infallible.
+/// (serialized origins, tokens, rendered lists); only origins from configuration remain to be
+/// checked, at startup.
 pub struct PolicySpec {
-    /// `origins = ["*"]`.
-    pub any_origin: bool,
-    /// Exact serialized origins.
-    pub exact_origins: &'static [&'static str],
-    /// Subdomain patterns as (text before the `*`, text after it).
-    pub patterns: &'static [(&'static str, &'static str)],
+    /// Where the origins come from.
+    pub origins: OriginsSpec,
     /// The `credentials` flag.
     pub credentials: bool,
+    /// `insecure_allow_http_with_credentials`, for origins from configuration.
+    pub insecure_http: bool,
     /// Methods a preflight may ask for.
     pub methods: &'static [&'static str],
     /// `methods` rendered for `Access-Control-Allow-Methods`.
@@ -46,6 +49,26 @@ pub struct PolicySpec {
     pub max_age_value: &'static str,
     /// The compiled form, built on first registration.
     pub compiled: Compiled,
+}
+
+/// The origins of a [`PolicySpec`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginsSpec {
+    /// `origins = ["*"]`.
+    Any,
+    /// Checked at compile time: exact serialized origins, and subdomain patterns as (text before
+    /// the `*`, text after it).
+    Listed {
+        exact: &'static [&'static str],
+        patterns: &'static [(&'static str, &'static str)],
+    },
+    /// `origins = env("VARIABLE"[, default = [...]])`: read and checked at startup.
+    Env {
+        variable: &'static str,
+        default: Option<&'static [&'static str]>,
+    },
+    /// `origins = config("name")`: set by the application, checked at startup.
+    Config { name: &'static str },
 }
 
 /// Where a [`PolicySpec`] keeps its compiled [`Policy`].
@@ -66,18 +89,46 @@ impl Default for Compiled {
 }
 
 impl PolicySpec {
-    /// The compiled policy, built the first time a route using it is registered.
-    pub(crate) fn policy(&'static self) -> &'static Policy {
-        self.compiled.0.get_or_init(|| Policy::compile(self))
+    /// What the code of a handler whose merged shared policy was refused at compile time holds
+    /// in its place, so that only the refusal is reported: no origin is allowed.
+    // Only ever the initial value of a `static`, which then owns its `Compiled`.
+    #[allow(clippy::declare_interior_mutable_const)]
+    pub const REFUSED: Self = Self {
+        origins: OriginsSpec::Listed {
+            exact: &[],
+            patterns: &[],
+        },
+        credentials: false,
+        insecure_http: false,
+        methods: &[],
+        methods_value: "",
+        headers: &[],
+        any_header: false,
+        headers_value: "",
+        expose_value: "",
+        max_age_value: "",
+        compiled: Compiled::new(),
+    };
+
+    /// The compiled policy, built the first time a route using it is registered. A refusal of
+    /// its configured origins is not kept: asked again, the configuration is read again.
+    pub(crate) fn policy(&'static self) -> Result<&'static Policy, OriginsError> {
+        if let Some(policy) = self.compiled.0.get() {
+            return Ok(policy);
+        }
+        let origins = crate::configured::allow_origin(self)?;
+        Ok(self
+            .compiled
+            .0
+            .get_or_init(|| Policy::compile(self, origins)))
     }
 
     /// Whether two specs grant exactly the same (two `#[cors]` attributes written alike).
     pub(crate) fn same_grants(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)
-            || (self.any_origin == other.any_origin
-                && self.exact_origins == other.exact_origins
-                && self.patterns == other.patterns
+            || (self.origins == other.origins
                 && self.credentials == other.credentials
+                && self.insecure_http == other.insecure_http
                 && self.methods == other.methods
                 && self.headers == other.headers
                 && self.any_header == other.any_header
@@ -106,13 +157,9 @@ fn optional(value: &'static str) -> Option<HeaderValue> {
 }
 
 impl Policy {
-    fn compile(spec: &'static PolicySpec) -> Self {
+    fn compile(spec: &'static PolicySpec, origins: AllowOrigin) -> Self {
         Self {
-            origins: if spec.any_origin {
-                AllowOrigin::Any
-            } else {
-                AllowOrigin::list(spec.exact_origins, spec.patterns)
-            },
+            origins,
             credentials: spec.credentials,
             methods: AllowMethods::new(spec.methods, spec.methods_value),
             headers: AllowHeaders::new(spec.headers, spec.any_header, optional(spec.headers_value)),

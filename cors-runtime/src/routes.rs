@@ -90,6 +90,12 @@ pub(crate) fn registered_entries() -> Vec<Rc<RouteEntry>> {
     })
 }
 
+/// The order the next registration on this thread gets: entries registered from here on have
+/// this order or a later one.
+pub(crate) fn next_order() -> u64 {
+    REGISTRY.with(|registry| registry.borrow().next_order)
+}
+
 /// Registers, for each path of the handler `handler`, the marker that lets the layer find it.
 /// Called by the code `#[cors]` generates, after the route itself is registered.
 pub fn register(
@@ -98,8 +104,9 @@ pub fn register(
     spec: &'static PolicySpec,
     routes: &'static [RouteSpec],
 ) {
-    // Compiled once per process, on first registration.
-    spec.policy();
+    // Compiled once per process, on first registration; a refusal of configured origins is
+    // reported once the route's full path is known, when the marker's service is built.
+    let _ = spec.policy();
     for route in routes {
         let order = REGISTRY.with(|registry| {
             let mut registry = registry.borrow_mut();
@@ -170,6 +177,12 @@ impl ServiceFactory<ServiceRequest> for MarkerFactory {
     type Future = Ready<Result<MarkerService, ()>>;
 
     fn new_service(&self, (): ()) -> Self::Future {
+        if let Err(refusal) = self.entry.spec.policy() {
+            // The route must never serve without its policy: the app is not built, and a
+            // server refuses to start.
+            crate::diagnostics::refused_configuration(&self.entry, refusal);
+            return ready(Err(()));
+        }
         crate::missing_layer::check(&self.entry);
         ready(Ok(MarkerService {
             _entry: Rc::clone(&self.entry),

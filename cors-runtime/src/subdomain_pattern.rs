@@ -3,27 +3,26 @@
 //! unescaped regex dot, characters after the host) are impossible by construction: the labels
 //! are checked byte by byte against the characters a browser puts in a serialized host.
 
+use cors_policy::host::{is_label_sequence, MAX_HOST_LEN};
+
 /// A `https://*.example.com[:port]` pattern, split into the part before the `*` and the part
 /// after it (which starts with the dot).
 pub(crate) struct SubdomainPattern {
-    scheme: &'static str,
-    suffix: &'static str,
+    scheme: Box<str>,
+    suffix: Box<str>,
     /// How long the labels in front of the suffix may be: the whole host, those labels plus
     /// the suffix's own host part, is at most [`MAX_HOST_LEN`].
     max_labels_len: usize,
 }
 
-/// Longest DNS name; a longer host cannot be a real origin.
-const MAX_HOST_LEN: usize = 253;
-
 impl SubdomainPattern {
     /// `scheme` is `"https://"` or `"http://"`, `suffix` is `".example.com"` or
     /// `".example.com:8443"`.
-    pub(crate) fn new(scheme: &'static str, suffix: &'static str) -> Self {
+    pub(crate) fn new(scheme: &str, suffix: &str) -> Self {
         let suffix_host = suffix.split(':').next().unwrap_or(suffix);
         Self {
-            scheme,
-            suffix,
+            scheme: scheme.into(),
+            suffix: suffix.into(),
             max_labels_len: MAX_HOST_LEN.saturating_sub(suffix_host.len()),
         }
     }
@@ -32,7 +31,8 @@ impl SubdomainPattern {
     /// must be dot-separated, non-empty runs of the characters a browser puts in a serialized
     /// host label. That rules out by construction `example.com` itself (nothing in front),
     /// `evilexample.com` (no dot before the suffix), `example.com.evil.net` (wrong ending) and
-    /// anything smuggling `/`, `@`, `:` or uppercase in front.
+    /// anything smuggling `/`, `@`, `:` or uppercase in front. What a label is comes from the
+    /// validator's own host grammar.
     pub(crate) fn matches(&self, origin: &[u8]) -> bool {
         let (scheme, suffix) = (self.scheme.as_bytes(), self.suffix.as_bytes());
         if origin.len() <= scheme.len() + suffix.len()
@@ -43,13 +43,7 @@ impl SubdomainPattern {
             return false;
         }
         let labels = &origin[scheme.len()..origin.len() - suffix.len()];
-        labels.split(|&byte| byte == b'.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.iter().all(|&b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
-                })
-        })
+        is_label_sequence(labels)
     }
 }
 

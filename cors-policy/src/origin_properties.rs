@@ -8,8 +8,8 @@
 
 use proptest::prelude::*;
 
+use super::Origin;
 use super::{browser_serialization, check, Checked};
-use crate::model::Origin;
 
 fn label() -> impl Strategy<Value = String> {
     prop_oneof![

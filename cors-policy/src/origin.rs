@@ -4,91 +4,29 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::model::Origin;
+use crate::host;
+use crate::public_suffix::is_public_suffix;
 
-/// Public suffixes with more than one label that people are likely to write a pattern over.
-/// Single-label suffixes (`com`, `io`, ...) are refused by rule; this list is not the whole
-/// Public Suffix List, only the common registrable-under-it cases.
-const MULTI_LABEL_PUBLIC_SUFFIXES: &[&str] = &[
-    "co.uk",
-    "org.uk",
-    "ac.uk",
-    "gov.uk",
-    "ltd.uk",
-    "plc.uk",
-    "me.uk",
-    "com.au",
-    "net.au",
-    "org.au",
-    "edu.au",
-    "gov.au",
-    "co.nz",
-    "org.nz",
-    "co.jp",
-    "ne.jp",
-    "or.jp",
-    "ac.jp",
-    "co.kr",
-    "or.kr",
-    "com.br",
-    "net.br",
-    "org.br",
-    "com.cn",
-    "net.cn",
-    "org.cn",
-    "com.tw",
-    "com.hk",
-    "com.sg",
-    "com.my",
-    "co.in",
-    "net.in",
-    "org.in",
-    "co.za",
-    "org.za",
-    "com.mx",
-    "com.ar",
-    "com.tr",
-    "co.il",
-    "com.ua",
-    "co.id",
-    "com.vn",
-    "com.ph",
-    "com.pk",
-    "com.eg",
-    "com.sa",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "vercel.app",
-    "netlify.app",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "appspot.com",
-    "azurewebsites.net",
-    "cloudfront.net",
-    "blogspot.com",
-    "s3.amazonaws.com",
-    "fly.dev",
-    "onrender.com",
-    "glitch.me",
-    "ngrok.io",
-    "ngrok-free.app",
-    "repl.co",
-    "surge.sh",
-    "now.sh",
-];
+/// One allowed origin, as the runtime matches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A serialized origin, compared byte for byte.
+    Exact(String),
+    /// `scheme://*.base[:port]`, kept as the text before the `*` (`https://`) and the text
+    /// after it (`.example.com:8443`).
+    Subdomains { scheme: String, suffix: String },
+}
 
 /// A checked origin, and whether it is plain `http://` to a host that is not loopback.
-pub(crate) struct Checked {
-    pub(crate) origin: Origin,
-    pub(crate) insecure_http: bool,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub origin: Origin,
+    pub insecure_http: bool,
 }
 
 /// Checks one configured origin (not `*`, handled by the caller). The error is one sentence
 /// saying what is wrong and what to write instead.
-pub(crate) fn check(text: &str) -> Result<Checked, String> {
+pub fn check(text: &str) -> Result<Checked, String> {
     if text.eq_ignore_ascii_case("null") {
         return Err(
             "`null` is not an origin to trust (R15): sandboxed iframes, `data:` documents \
@@ -318,7 +256,7 @@ fn check_domain_or_ipv4(host: &str) -> Result<HostKind<'_>, String> {
 }
 
 fn check_domain(host: &str) -> Result<(), String> {
-    if host.len() > 253 {
+    if host.len() > host::MAX_HOST_LEN {
         return Err("a host name has at most 253 characters: write a shorter one".to_owned());
     }
     for label in host.split('.') {
@@ -328,14 +266,14 @@ fn check_domain(host: &str) -> Result<(), String> {
                  without it"
             ));
         }
-        if label.len() > 63 {
+        if label.len() > host::MAX_LABEL_LEN {
             return Err(format!(
                 "the label `{label}` is longer than 63 characters: write a shorter one"
             ));
         }
         if let Some(bad) = label
             .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+            .find(|c| !u8::try_from(*c).is_ok_and(host::is_label_byte_any_case))
         {
             return Err(format!(
                 "`{bad}` cannot appear in a host (letters, digits, `-` and `_` separated by \
@@ -367,10 +305,7 @@ fn check_pattern(host: &str) -> Result<HostKind<'_>, String> {
             "a pattern cannot be over an IP address: write the address itself instead".to_owned(),
         );
     }
-    let lower = base.to_ascii_lowercase();
-    if (!lower.contains('.') && lower != "localhost")
-        || MULTI_LABEL_PUBLIC_SUFFIXES.contains(&lower.as_str())
-    {
+    if is_public_suffix(base) {
         return Err(format!(
             "`*.{base}` would allow every site under the public suffix `{base}`: write your own \
              domain after `*.`, e.g. `*.example.{base}`"

@@ -1,7 +1,7 @@
 //! Header names and methods must be HTTP tokens (RFC 9110 §5.6.2); anything else makes the
 //! browser reject the whole preflight answer (R8, R9).
 
-pub(crate) fn is_token(text: &str) -> bool {
+pub fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text.bytes().all(|b| {
             b.is_ascii_alphanumeric()
