@@ -179,6 +179,32 @@ pub async fn private() -> impl Responder {
     "private"
 }
 
+/// Origins from the environment (`PLAYGROUND_ORIGINS`, comma-separated), the page's by default.
+#[cors(origins = env("PLAYGROUND_ORIGINS", default = ["http://localhost:8701"]))]
+#[get("/api/configured")]
+pub async fn configured() -> impl Responder {
+    ran("configured");
+    "configured"
+}
+
+cors_runtime::policy! {
+    /// What the page's read-only routes share.
+    PAGE_READS {
+        origins = ["http://localhost:8701"],
+        expose = ["x-shared"],
+    }
+}
+
+/// A route using the shared policy.
+#[cors(policy = PAGE_READS)]
+#[get("/api/shared")]
+pub async fn shared() -> impl Responder {
+    ran("shared");
+    HttpResponse::Ok()
+        .insert_header(("x-shared", "1"))
+        .body("shared")
+}
+
 /// The signed-in user, behind the session check of `/api/session`.
 #[cors(origins = ["http://localhost:8701"], credentials, headers = ["authorization"])]
 #[get("/me")]
@@ -259,6 +285,8 @@ pub fn api() -> App<
         .service(cached)
         .service(private)
         .service(stats)
+        .service(configured)
+        .service(shared)
         .service(
             web::scope("/api/session")
                 .wrap(from_fn(require_session))

@@ -286,7 +286,7 @@ const fn blocked(id: &'static str, reason: &'static str) -> Expect {
 /// Chromium fails is the missing allow-origin.
 const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
 
-const PAGE_EXPECTATIONS: [Expect; 21] = [
+const PAGE_EXPECTATIONS: [Expect; 23] = [
     readable("cred-fetch"),
     readable("cred-xhr"),
     blocked("no-cred-route-include", "InvalidAllowCredentials"),
@@ -306,13 +306,16 @@ const PAGE_EXPECTATIONS: [Expect; 21] = [
     readable("extractor-error"),
     readable("preflight-cache"),
     blocked("no-cors-route", "MissingAllowOriginHeader"),
+    readable("configured-origin"),
+    readable("shared-policy"),
     readable("auth-signed-in"),
     readable("auth-expired"),
 ];
 
-const STRANGER_EXPECTATIONS: [Expect; 3] = [
+const STRANGER_EXPECTATIONS: [Expect; 4] = [
     blocked("stranger-account", "MissingAllowOriginHeader"),
     blocked("stranger-preflight", REFUSED_PREFLIGHT),
+    blocked("stranger-configured", "MissingAllowOriginHeader"),
     readable("stranger-delete"),
 ];
 
@@ -380,6 +383,10 @@ fn playground_scenarios_in_chromium() {
     // Error responses reach page script with their status.
     assert_eq!(field(&results, "handler-error", "status"), 409);
     assert_eq!(field(&results, "extractor-error", "status"), 400);
+    // A configured route (the default list: PLAYGROUND_ORIGINS is not set for the tests) and a
+    // shared policy, exposed header included.
+    assert_eq!(field(&results, "configured-origin", "body"), "configured");
+    assert_eq!(results["shared-policy"]["headers"]["x-shared"], "1");
     // Behind the session check: the preflight was answered before it, the signed-in request
     // reached the handler, and the check's own 401 reached page script with its status.
     assert_eq!(field(&results, "auth-signed-in", "status"), 200);

@@ -19,9 +19,9 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Visibility};
 
-use cors_policy::headers::HeaderList;
 use cors_policy::origin::Origin;
 use cors_policy::origins::Origins;
+use cors_policy::spec::{RouteText, Spec, SpecOrigins};
 
 use std::collections::HashSet;
 
@@ -74,6 +74,43 @@ impl Handler {
         let Self { attrs, rest, .. } = self;
         quote!(#(#attrs)* #rest)
     }
+
+    /// The handler function itself, inside `register`, without its route attribute(s).
+    fn function_without(&self, route_attributes: &[usize]) -> TokenStream {
+        let attrs = self
+            .attrs
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| !route_attributes.contains(position))
+            .map(|(_, attr)| attr);
+        let rest = &self.rest;
+        quote!(#(#attrs)* #rest)
+    }
+}
+
+/// actix-web's guard for one method, as its route macros write it.
+fn method_guard(actix: &TokenStream, method: &str) -> TokenStream {
+    let known = [
+        ("GET", "Get"),
+        ("POST", "Post"),
+        ("PUT", "Put"),
+        ("DELETE", "Delete"),
+        ("HEAD", "Head"),
+        ("OPTIONS", "Options"),
+        ("CONNECT", "Connect"),
+        ("PATCH", "Patch"),
+        ("TRACE", "Trace"),
+    ];
+    match known.iter().find(|(name, _)| *name == method) {
+        Some((_, guard)) => {
+            let guard = Ident::new(guard, Span::call_site());
+            quote!(#actix::guard::#guard())
+        }
+        None => {
+            let bytes = syn::LitByteStr::new(method.as_bytes(), Span::call_site());
+            quote!(#actix::guard::Method(#actix::http::Method::from_bytes(#bytes).unwrap_or_default()))
+        }
+    }
 }
 
 pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -91,13 +128,19 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
         // The shared policy's macro merges its definition with these arguments, validates the
         // result and expands to the `PolicySpec`; should it not exist, only this expression is
         // missing and the handler is still a service.
+        // Nothing but `policy = NAME`: the shared policy's macro can answer with its own text.
+        let additions = if attribute.written.len() == 1 {
+            TokenStream::new()
+        } else {
+            args
+        };
         let served = &route.methods;
-        let policy = quote!(#shared! { { #args } [#(#served),*] });
+        let policy = quote!(#shared! { { #additions } [#(#served),*] });
         return generate(&function, &route, &runtime, &policy);
     }
     let policy = validate::policy(&attribute, &route, &HashSet::new());
     match (cx.finish(), policy) {
-        (Ok(()), Ok(policy)) => generate(&function, &route, &runtime, &policy_expr(&policy)),
+        (Ok(()), Ok(policy)) => generate(&function, &route, &runtime, &policy_text(&policy)),
         (Err(mut error), Err(Some(more))) => {
             error.combine(more);
             fallback::emit(&item, &error)
@@ -154,17 +197,14 @@ pub(crate) fn with_policy(input: TokenStream) -> TokenStream {
     let shared = attr::parse(base, &mut Ctxt::default());
     let reported = validate::shared_definition_messages(&shared);
     let handler = attr::parse(over, &mut cx);
-    let runtime = runtime_path(&handler);
     let merged = shared.merged_with(handler, &mut cx);
-    let route = Route {
-        attribute: TokenStream::new(),
-        paths: Vec::new(),
-        methods: served,
-    };
+    let route = Route::serving(served);
     let policy = validate::policy(&merged, &route, &reported);
-    let stand_in = quote!(#runtime::__private::PolicySpec::REFUSED);
+    // Where the merged policy is refused, compilation fails anyway: a value of the right type
+    // keeps that failure to the refusal itself.
+    let stand_in = quote!("");
     match (cx.finish(), policy) {
-        (Ok(()), Ok(policy)) => policy_expr(&Policy { runtime, ..policy }),
+        (Ok(()), Ok(policy)) => policy_text(&policy),
         (Err(mut error), Err(Some(more))) => {
             error.combine(more);
             let errors = error.to_compile_error();
@@ -216,114 +256,125 @@ fn generate(
     function: &Handler,
     route: &Route,
     runtime: &syn::Path,
-    policy_value: &TokenStream,
+    policy_text: &TokenStream,
 ) -> TokenStream {
     let name = &function.name;
     let vis = &function.vis;
     let docs = function.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let handler_name = name.to_string();
-    let route_count = route.paths.len();
-    let route_specs = route.paths.iter().map(|route_path| {
-        let path = &route_path.path;
-        let methods = &route_path.methods;
-        let guards = &route_path.guards;
-        quote! {
-            #runtime::__private::RouteSpec {
-                path: #path,
-                methods: &[#(#methods),*],
-                guards: &[#(#guards as #runtime::__private::GuardFn),*],
+    let routes: Vec<RouteText> = route
+        .paths
+        .iter()
+        .map(|path| RouteText {
+            path: path.path.value(),
+            methods: path.methods.clone(),
+        })
+        .collect();
+    let routes_text = cors_policy::spec::encode_routes(&routes);
+    // One list of guards per path, or none at all when no path has any.
+    let guards = if route.paths.iter().all(|path| path.guards.is_empty()) {
+        quote!(&[])
+    } else {
+        let lists = route.paths.iter().map(|path| {
+            let guards = &path.guards;
+            quote!(&[#(#guards as #runtime::__private::GuardFn),*])
+        });
+        quote!(&[#(#lists),*])
+    };
+    let actix = quote!(#runtime::__private::actix_web);
+    let route_registration = if route.understood {
+        // Registered here, as actix-web's route macro would: one macro pass and one item per
+        // handler instead of two, which is what keeps a crate of many handlers quick to check.
+        // The route attribute's macro is not expanded, but it was imported to be used: naming
+        // it keeps that import from being reported unused. (Under `#[routes]`, the method
+        // attributes are read by `routes`, not expanded, so only `routes` is named.)
+        let route_macro = route
+            .attribute_positions
+            .first()
+            .and_then(|&position| function.attrs.get(position))
+            .map(Attribute::path);
+        let uses = route_macro.map(|path| quote!(#[allow(unused_imports)] use #path as _;));
+        let function = function.function_without(&route.attribute_positions);
+        let resources = route.paths.iter().map(|path| {
+            let pattern = &path.path;
+            let resource_name = path
+                .name
+                .as_ref()
+                .map_or_else(|| handler_name.clone(), syn::LitStr::value);
+            let mut methods = path
+                .methods
+                .iter()
+                .map(|method| method_guard(&actix, method));
+            let method_guard = match (methods.next(), path.methods.len()) {
+                (Some(only), 1) => quote!(.guard(#only)),
+                (Some(first), _) => quote!(.guard(#actix::guard::Any(#first)#(.or(#methods))*)),
+                (None, _) => TokenStream::new(),
+            };
+            let guards = &path.guards;
+            let wraps = &path.wraps;
+            quote! {
+                #actix::dev::HttpServiceFactory::register(
+                    #actix::Resource::new(#pattern)
+                        .name(#resource_name)
+                        #method_guard
+                        #(.guard(#actix::guard::fn_guard(#guards)))*
+                        #(.wrap(#wraps))*
+                        .to(#name),
+                    __config,
+                );
             }
+        });
+        quote!(#uses #function #(#resources)*)
+    } else {
+        // Something in the route attribute only actix-web's own macro knows: it registers the
+        // route, under a struct of its own.
+        let inner = function.inner();
+        quote! {
+            #inner
+            #actix::dev::HttpServiceFactory::register(#name, __config);
         }
-    });
-    let inner = function.inner();
+    };
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types)]
         #vis struct #name;
 
-        impl #runtime::__private::actix_web::dev::HttpServiceFactory for #name {
-            fn register(self, __config: &mut #runtime::__private::actix_web::dev::AppService) {
-                static __CORS_POLICY: #runtime::__private::PolicySpec = #policy_value;
-                static __CORS_ROUTES: [#runtime::__private::RouteSpec; #route_count] =
-                    [#(#route_specs),*];
-                #inner
-                #runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __config);
-                #runtime::__private::register(__config, #handler_name, &__CORS_POLICY, &__CORS_ROUTES);
+        impl #actix::dev::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #actix::dev::AppService) {
+                #route_registration
+                #runtime::__private::register(__config, #handler_name, #policy_text, #routes_text, #guards);
             }
         }
     }
 }
 
-/// The policy as a `PolicySpec` literal: string slices and flags only. Anything that needs
-/// evaluating (header values, the origin table) is built by the runtime when the route is first
-/// registered; `const` evaluation of it in every handler's `static` made type-checking a crate
-/// with many handlers over twice as slow (see BENCHMARKS.md).
-fn policy_expr(policy: &Policy) -> TokenStream {
-    let runtime = &policy.runtime;
+/// The policy as the one string literal the runtime reads (`cors_policy::spec`): a `static` of
+/// structs and slices in every handler made type-checking a crate with many handlers much
+/// slower than the text does (see BENCHMARKS.md).
+pub(crate) fn policy_text(policy: &Policy) -> TokenStream {
     let origins = match &policy.origins {
-        OriginSource::Literal(origins) => listed_origins(runtime, origins),
-        OriginSource::Env { variable, default } => {
-            let default = match default {
-                Some(Origins::Any) => quote!(::core::option::Option::Some(&["*"])),
-                Some(Origins::List(list)) => {
-                    let texts = list.iter().map(origin_text);
-                    quote!(::core::option::Option::Some(&[#(#texts),*]))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(#runtime::__private::OriginsSpec::Env { variable: #variable, default: #default })
-        }
-        OriginSource::Config { name } => {
-            quote!(#runtime::__private::OriginsSpec::Config { name: #name })
-        }
+        OriginSource::Literal(Origins::Any) => SpecOrigins::Any,
+        OriginSource::Literal(Origins::List(list)) => SpecOrigins::Listed(list.clone()),
+        OriginSource::Env { variable, default } => SpecOrigins::Env {
+            variable: variable.clone(),
+            default: default.as_ref().map(|origins| match origins {
+                Origins::Any => vec!["*".to_owned()],
+                Origins::List(list) => list.iter().map(origin_text).collect(),
+            }),
+        },
+        OriginSource::Config { name } => SpecOrigins::Config { name: name.clone() },
     };
-    let credentials = policy.credentials;
-    let insecure_http = policy.insecure_http;
-    let methods = &policy.methods;
-    let methods_value = policy.methods.join(", ");
-    let (headers, any_header, headers_value) = match &policy.headers {
-        None => (&[][..], false, String::new()),
-        Some(list @ HeaderList { names, any }) => (names.as_slice(), *any, list.rendered()),
+    let spec = Spec {
+        origins,
+        credentials: policy.credentials,
+        insecure_http: policy.insecure_http,
+        methods: policy.explicit_methods.then(|| policy.methods.clone()),
+        headers: policy.headers.clone(),
+        expose: policy.expose.clone(),
+        max_age: policy.max_age,
     };
-    let expose_value = policy
-        .expose
-        .as_ref()
-        .map(HeaderList::rendered)
-        .unwrap_or_default();
-    let max_age_value = policy
-        .max_age
-        .map(|seconds| seconds.to_string())
-        .unwrap_or_default();
-    quote! {
-        #runtime::__private::PolicySpec {
-            origins: #origins,
-            credentials: #credentials,
-            insecure_http: #insecure_http,
-            methods: &[#(#methods),*],
-            methods_value: #methods_value,
-            headers: &[#(#headers),*],
-            any_header: #any_header,
-            headers_value: #headers_value,
-            expose_value: #expose_value,
-            max_age_value: #max_age_value,
-            compiled: #runtime::__private::Compiled::new(),
-        }
-    }
-}
-
-fn listed_origins(runtime: &syn::Path, origins: &Origins) -> TokenStream {
-    let Origins::List(list) = origins else {
-        return quote!(#runtime::__private::OriginsSpec::Any);
-    };
-    let mut exact = Vec::new();
-    let mut patterns = Vec::new();
-    for origin in list {
-        match origin {
-            Origin::Exact(text) => exact.push(text.as_str()),
-            Origin::Subdomains { scheme, suffix } => patterns.push(quote!((#scheme, #suffix))),
-        }
-    }
-    quote!(#runtime::__private::OriginsSpec::Listed { exact: &[#(#exact),*], patterns: &[#(#patterns),*] })
+    let text = cors_policy::spec::encode(&spec);
+    quote!(#text)
 }
 
 /// An origin as written (a pattern with its `*`), for the runtime to check again with the same

@@ -18,8 +18,6 @@ pub(crate) enum OriginSource {
 }
 
 pub(crate) struct Policy {
-    /// Where the generated code finds `cors_runtime` (`crate = "..."`).
-    pub(crate) runtime: syn::Path,
     pub(crate) origins: OriginSource,
     pub(crate) credentials: bool,
     /// `insecure_allow_http_with_credentials`, which configured origins are checked against at
@@ -27,6 +25,8 @@ pub(crate) struct Policy {
     pub(crate) insecure_http: bool,
     /// Methods a preflight may ask for, in the order written (default: the route's).
     pub(crate) methods: Vec<String>,
+    /// `methods` was written (else the route's methods apply, route by route).
+    pub(crate) explicit_methods: bool,
     pub(crate) headers: Option<HeaderList>,
     pub(crate) expose: Option<HeaderList>,
     pub(crate) max_age: Option<u32>,

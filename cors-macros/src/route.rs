@@ -26,6 +26,10 @@ pub(crate) struct RoutePath {
     pub(crate) path: LitStr,
     pub(crate) methods: Vec<String>,
     pub(crate) guards: Vec<Path>,
+    /// The attribute's `name = "..."`.
+    pub(crate) name: Option<LitStr>,
+    /// The attribute's `wrap = "..."` middleware, in order.
+    pub(crate) wraps: Vec<Expr>,
 }
 
 pub(crate) struct Route {
@@ -34,6 +38,25 @@ pub(crate) struct Route {
     pub(crate) paths: Vec<RoutePath>,
     /// Every method the handler serves, in order of first appearance.
     pub(crate) methods: Vec<String>,
+    /// Every argument of the route attribute(s) was understood: `#[cors]` can register the route
+    /// itself, as actix-web's macro would (else it leaves the attribute to actix-web's macro).
+    pub(crate) understood: bool,
+    /// Positions, among the handler's attributes, of the route attribute(s).
+    pub(crate) attribute_positions: Vec<usize>,
+}
+
+impl Route {
+    /// A route serving `methods`, for judging a policy without a real one (a shared definition,
+    /// or the shared policy's callback, which gets only the served methods).
+    pub(crate) fn serving(methods: Vec<String>) -> Self {
+        Self {
+            attribute: TokenStream::new(),
+            paths: Vec::new(),
+            methods,
+            understood: false,
+            attribute_positions: Vec::new(),
+        }
+    }
 }
 
 /// Why no route could be read.
@@ -75,18 +98,28 @@ struct Arguments {
     path: LitStr,
     methods: Vec<String>,
     guards: Vec<Path>,
+    name: Option<LitStr>,
+    wraps: Vec<Expr>,
+    /// Every argument was one of those actix-web's route macros take, well formed.
+    understood: bool,
 }
 
-/// Reads `"path", key = value, ...`: the path, the `method = "..."` values and the
-/// `guard = "..."` paths.
+/// Reads `"path", key = value, ...`: the path, the `method = "..."` values, the
+/// `guard = "..."` paths, the `name` and the `wrap` middleware.
 fn route_args(attr: &Attribute) -> Option<Arguments> {
     let Meta::List(list) = &attr.meta else {
         return None;
     };
     let parser = |input: ParseStream<'_>| {
         let path: LitStr = input.parse()?;
-        let mut methods = Vec::new();
-        let mut guards = Vec::new();
+        let mut arguments = Arguments {
+            path,
+            methods: Vec::new(),
+            guards: Vec::new(),
+            name: None,
+            wraps: Vec::new(),
+            understood: true,
+        };
         while input.parse::<Option<Token![,]>>()?.is_some() {
             if input.is_empty() {
                 break;
@@ -97,19 +130,25 @@ fn route_args(attr: &Attribute) -> Option<Arguments> {
                 ..
             }) = &option.value
             else {
+                arguments.understood = false;
                 continue;
             };
             if option.path.is_ident("method") {
-                methods.push(value.value());
+                arguments.methods.push(value.value());
             } else if option.path.is_ident("guard") {
-                guards.push(value.parse::<Path>()?);
+                arguments.guards.push(value.parse::<Path>()?);
+            } else if option.path.is_ident("name") && arguments.name.is_none() {
+                arguments.name = Some(value.clone());
+            } else if option.path.is_ident("wrap") {
+                match value.parse::<Expr>() {
+                    Ok(wrap) => arguments.wraps.push(wrap),
+                    Err(_) => arguments.understood = false,
+                }
+            } else {
+                arguments.understood = false;
             }
         }
-        Ok(Arguments {
-            path,
-            methods,
-            guards,
-        })
+        Ok(arguments)
     };
     parser.parse2(list.tokens.clone()).ok()
 }
@@ -129,9 +168,29 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
         .position(|a| kind(a).is_some())
         .ok_or(RouteError::Missing)?;
     let mut paths = Vec::new();
+    let mut understood = true;
+    let mut attribute_positions = vec![first];
+    let mut add = |arguments: Arguments, methods: Vec<String>, understood: &mut bool| {
+        let mut distinct = methods.clone();
+        distinct.sort();
+        distinct.dedup();
+        // A method twice, or one that is not a token, is actix-web's to report.
+        *understood &= arguments.understood
+            && distinct.len() == methods.len()
+            && methods
+                .iter()
+                .all(|method| cors_policy::token::is_token(method));
+        paths.push(RoutePath {
+            path: arguments.path,
+            methods,
+            guards: arguments.guards,
+            name: arguments.name,
+            wraps: arguments.wraps,
+        });
+    };
     if kind(&attrs[first]).as_deref() == Some("routes") {
         // `#[routes]` reads the bare method attributes written under it.
-        for attr in &attrs[first + 1..] {
+        for (position, attr) in attrs.iter().enumerate().skip(first + 1) {
             let Some(method) = attr
                 .path()
                 .get_ident()
@@ -140,25 +199,24 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
                 continue;
             };
             let arguments = route_args(attr).ok_or(RouteError::LeaveToActix)?;
-            paths.push(RoutePath {
-                path: arguments.path,
-                methods: vec![method.to_owned()],
-                guards: arguments.guards,
-            });
+            attribute_positions.push(position);
+            add(arguments, vec![method.to_owned()], &mut understood);
         }
+        // `#[routes]` takes no arguments of its own.
+        understood &= matches!(attrs[first].meta, Meta::Path(_));
     } else {
         let attr = &attrs[first];
         let name = kind(attr).unwrap_or_default();
         let arguments = route_args(attr).ok_or(RouteError::LeaveToActix)?;
         let methods = match method_of(&name) {
-            Some(method) => vec![method.to_owned()],
-            None => arguments.methods,
+            Some(method) => {
+                // A method attribute takes no `method = "..."` of its own.
+                understood &= arguments.methods.is_empty();
+                vec![method.to_owned()]
+            }
+            None => arguments.methods.clone(),
         };
-        paths.push(RoutePath {
-            path: arguments.path,
-            methods,
-            guards: arguments.guards,
-        });
+        add(arguments, methods, &mut understood);
     }
     let mut methods: Vec<String> = Vec::new();
     for method in paths.iter().flat_map(|path| &path.methods) {
@@ -173,5 +231,7 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
         attribute: attrs[first].to_token_stream(),
         paths,
         methods,
+        understood,
+        attribute_positions,
     })
 }

@@ -53,6 +53,11 @@ impl Parse for Definition {
     }
 }
 
+/// Whether the definition has the keys a policy needs on its own.
+fn cx_is_clean(attribute: &crate::attr::Arguments) -> bool {
+    attribute.origins.is_some() && attribute.policy.is_none()
+}
+
 pub(crate) fn policy(input: TokenStream) -> TokenStream {
     let definition = match syn::parse2::<Definition>(input) {
         Ok(definition) => definition,
@@ -79,6 +84,16 @@ pub(crate) fn policy(input: TokenStream) -> TokenStream {
         );
     }
     let checked = validate::shared_definition(&attribute);
+    // A complete, valid policy without `methods` is the same text for every route: a handler
+    // that adds nothing gets it without a second macro call.
+    let text = (checked.is_ok() && cx_is_clean(&attribute) && attribute.methods.is_none())
+        .then(|| {
+            let route = crate::route::Route::serving(vec!["GET".to_owned()]);
+            validate::policy(&attribute, &route, &std::collections::HashSet::new())
+                .ok()
+                .map(|policy| crate::expand::policy_text(&policy))
+        })
+        .flatten();
     let errors = match (cx.finish(), checked) {
         (Ok(()), Ok(())) => TokenStream::new(),
         (Err(mut error), Err(more)) => {
@@ -97,11 +112,13 @@ pub(crate) fn policy(input: TokenStream) -> TokenStream {
         other => quote!(#other),
     };
     let label = syn::LitStr::new(&name.to_string(), Span::call_site());
+    let fast_arm = text.map(|text| quote!(({} [ $($served:tt)* ]) => { #text };));
     quote! {
         #errors
         #(#attrs)*
         #[allow(unused_macros)]
         macro_rules! #hidden {
+            #fast_arm
             ({ $($handler:tt)* } [ $($served:tt)* ]) => {
                 #runtime::__private::cors_with_policy! { #label { #body } { $($handler)* } [ $($served)* ] }
             };

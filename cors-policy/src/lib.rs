@@ -15,6 +15,7 @@
 //! - [`max_age`], for R12.
 //! - [`config_list`]: the format of a list in one configuration value.
 //! - [`host`]: the host grammar the runtime's pattern matcher shares.
+//! - [`spec`]: the text in which the generated code hands a checked policy to the runtime.
 
 pub mod config_list;
 pub mod headers;
@@ -24,6 +25,7 @@ pub mod methods;
 pub mod origin;
 pub mod origins;
 mod public_suffix;
+pub mod spec;
 pub mod token;
 
 /// Where in the policy a problem is, so that the caller can point at it.

@@ -42,28 +42,25 @@ fn is_cors_header(name: &HeaderName) -> bool {
 mod tests {
     use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE, VARY};
 
-    use super::*;
-    use crate::policy::{Compiled, OriginsSpec, Policy, PolicySpec};
+    use cors_policy::origin::Origin;
+    use cors_policy::spec::{Spec, SpecOrigins};
 
-    static SPEC: PolicySpec = PolicySpec {
-        origins: OriginsSpec::Listed {
-            exact: &["https://app.example.com"],
-            patterns: &[],
-        },
-        credentials: true,
-        insecure_http: false,
-        methods: &["GET"],
-        methods_value: "GET",
-        headers: &[],
-        any_header: false,
-        headers_value: "",
-        expose_value: "x-total-count",
-        max_age_value: "",
-        compiled: Compiled::new(),
-    };
+    use super::*;
+    use crate::policy::{compiled, Policy};
 
     fn policy() -> &'static Policy {
-        SPEC.policy().expect("literal origins")
+        compiled(&Spec {
+            origins: SpecOrigins::Listed(vec![Origin::Exact("https://app.example.com".to_owned())]),
+            credentials: true,
+            insecure_http: false,
+            methods: None,
+            headers: None,
+            expose: Some(cors_policy::headers::HeaderList {
+                names: vec!["x-total-count".to_owned()],
+                any: false,
+            }),
+            max_age: None,
+        })
     }
 
     #[test]

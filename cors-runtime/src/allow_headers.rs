@@ -6,8 +6,8 @@ use actix_web::http::header::{
 
 /// The request headers the policy allows.
 pub(crate) struct AllowHeaders {
-    /// Lower-case names, as the macro normalised them.
-    names: &'static [&'static str],
+    /// Lower-case names, as the validator normalised them.
+    names: Box<[Box<str>]>,
     /// `*` was configured (only possible without credentials). It never covers `authorization`
     /// (R10), which must then be listed in `names` as well.
     any: bool,
@@ -21,12 +21,12 @@ const MAX_REQUESTED_HEADERS: usize = 64;
 impl AllowHeaders {
     /// `names` lower-cased, `any` when the list held `*`, `value` the rendered list (`None`
     /// without a `headers` key: then only preflights asking for no header succeed).
-    pub(crate) fn new(
-        names: &'static [&'static str],
-        any: bool,
-        value: Option<HeaderValue>,
-    ) -> Self {
-        Self { names, any, value }
+    pub(crate) fn new(names: Vec<String>, any: bool, value: Option<HeaderValue>) -> Self {
+        Self {
+            names: names.into_iter().map(String::into_boxed_str).collect(),
+            any,
+            value,
+        }
     }
 
     fn allows_name(&self, name: &[u8]) -> bool {

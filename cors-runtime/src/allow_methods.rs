@@ -2,18 +2,18 @@
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_METHODS};
 
-/// The methods of the policy, for matching and already rendered for the header.
+/// The methods of a route's policy, for matching and already rendered for the header.
 pub(crate) struct AllowMethods {
-    names: &'static [&'static str],
-    value: HeaderValue,
+    names: Box<[Box<str>]>,
+    value: Option<HeaderValue>,
 }
 
 impl AllowMethods {
-    /// `names` are the policy's methods; `value` is them joined by `", "`.
-    pub(crate) fn new(names: &'static [&'static str], value: &'static str) -> Self {
+    /// `names` are the methods (tokens, as the validator accepted them).
+    pub(crate) fn new(names: &[String]) -> Self {
         Self {
-            names,
-            value: HeaderValue::from_static(value),
+            names: names.iter().map(|name| name.as_str().into()).collect(),
+            value: HeaderValue::from_str(&names.join(", ")).ok(),
         }
     }
 
@@ -25,6 +25,8 @@ impl AllowMethods {
 
     /// Preflight answers only, into the map the answer just created.
     pub(crate) fn append_to(&self, headers: &mut HeaderMap) {
-        headers.append(ACCESS_CONTROL_ALLOW_METHODS, self.value.clone());
+        if let Some(value) = &self.value {
+            headers.append(ACCESS_CONTROL_ALLOW_METHODS, value.clone());
+        }
     }
 }

@@ -15,9 +15,10 @@ use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
 use actix_web::error::UrlGenerationError;
 use actix_web::HttpRequest;
 
+use crate::allow_methods::AllowMethods;
 use crate::exact_index::ExactIndex;
-use crate::policy::{Policy, PolicySpec};
-use crate::routes::{self, RouteEntry, RouteSpec};
+use crate::policy::Policy;
+use crate::routes::{self, GuardFn, RouteEntry};
 
 /// One `#[cors]` route path of the app.
 pub(crate) struct AppRoute {
@@ -26,15 +27,18 @@ pub(crate) struct AppRoute {
     /// For patterns with dynamic segments: the matcher, and the literal text before the first
     /// segment, checked first because it rules most paths out for the price of a comparison.
     dynamic: Option<(ResourceDef, usize)>,
-    pub(crate) route: &'static RouteSpec,
-    pub(crate) spec: &'static PolicySpec,
+    /// The methods the route serves here.
+    methods: Box<[Box<str>]>,
+    guards: &'static [GuardFn],
     pub(crate) policy: &'static Policy,
+    /// The methods a preflight may ask for: the policy's, or the route's own.
+    pub(crate) allow_methods: AllowMethods,
 }
 
 impl AppRoute {
     /// `None` for a route whose configured origins were refused (its app does not start).
     fn new(entry: &RouteEntry) -> Option<Self> {
-        let policy = entry.spec.policy().ok()?;
+        let policy = entry.policy().ok()?;
         // Before the app's resource map is complete the prefix is unknown; the route then
         // answers for its path as written, which is its full path at the app's root.
         let pattern = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
@@ -44,9 +48,10 @@ impl AppRoute {
         Some(Self {
             pattern,
             dynamic,
-            route: entry.route,
-            spec: entry.spec,
+            methods: entry.methods.iter().map(|m| m.as_str().into()).collect(),
+            guards: entry.guards,
             policy,
+            allow_methods: policy.methods_for(&entry.methods),
         })
     }
 
@@ -59,18 +64,17 @@ impl AppRoute {
     }
 
     pub(crate) fn serves(&self, method: &[u8]) -> bool {
-        self.route
-            .methods
+        self.methods
             .iter()
             .any(|served| served.as_bytes() == method)
     }
 
     fn guards_pass(&self, request: &ServiceRequest) -> bool {
-        if self.route.guards.is_empty() {
+        if self.guards.is_empty() {
             return true;
         }
         let context = request.guard_ctx();
-        self.route.guards.iter().all(|guard| guard(&context))
+        self.guards.iter().all(|guard| guard(&context))
     }
 }
 
@@ -197,7 +201,7 @@ impl AppRoutes {
         }
         // The guards depend on what only the actual request carries; if every candidate would
         // grant the same, which one takes the request does not matter to the browser.
-        if serving().all(|route| route.spec.same_grants(first.spec)) {
+        if serving().all(|route| route.policy.text == first.policy.text) {
             PreflightTarget::Route(first)
         } else {
             PreflightTarget::Refused

@@ -11,10 +11,10 @@ use std::sync::{LazyLock, Mutex};
 
 use cors_policy::origin::Origin;
 use cors_policy::origins::{OriginFlags, Origins};
+use cors_policy::spec::{Spec, SpecOrigins};
 use cors_policy::At;
 
 use crate::allow_origin::AllowOrigin;
-use crate::policy::{OriginsSpec, PolicySpec};
 
 /// Lists set by the application, by name.
 static SET_ORIGINS: LazyLock<Mutex<HashMap<String, Vec<String>>>> = LazyLock::new(Mutex::default);
@@ -49,6 +49,8 @@ pub enum OriginsSource {
     EnvDefault(String),
     /// A list the application set with [`set_origins`].
     Set(String),
+    /// The policy itself, as the generated code holds it.
+    Code,
 }
 
 impl std::fmt::Display for OriginsSource {
@@ -60,6 +62,7 @@ impl std::fmt::Display for OriginsSource {
                 "the default written for the environment variable `{variable}` (it is not set)"
             ),
             Self::Set(name) => write!(formatter, "the origins set as `{name}`"),
+            Self::Code => write!(formatter, "its policy"),
         }
     }
 }
@@ -93,16 +96,11 @@ impl OriginsError {
 }
 
 /// The origins of `spec`, read from their source and checked.
-pub(crate) fn allow_origin(spec: &PolicySpec) -> Result<AllowOrigin, OriginsError> {
-    let (source, entries): (OriginsSource, Vec<String>) = match spec.origins {
-        OriginsSpec::Any => return Ok(AllowOrigin::Any),
-        OriginsSpec::Listed { exact, patterns } => {
-            return Ok(AllowOrigin::list(
-                exact.iter().copied(),
-                patterns.iter().copied(),
-            ));
-        }
-        OriginsSpec::Env { variable, default } => match std::env::var(variable) {
+pub(crate) fn allow_origin(spec: &Spec) -> Result<AllowOrigin, OriginsError> {
+    let (source, entries): (OriginsSource, Vec<String>) = match &spec.origins {
+        SpecOrigins::Any => return Ok(AllowOrigin::Any),
+        SpecOrigins::Listed(origins) => return Ok(allow_list(origins)),
+        SpecOrigins::Env { variable, default } => match std::env::var(variable) {
             Ok(value) => {
                 let source = OriginsSource::Env(variable.to_owned());
                 match cors_policy::config_list::split(&value) {
@@ -117,10 +115,7 @@ pub(crate) fn allow_origin(spec: &PolicySpec) -> Result<AllowOrigin, OriginsErro
                 }
             }
             Err(std::env::VarError::NotPresent) => match default {
-                Some(default) => (
-                    OriginsSource::EnvDefault(variable.to_owned()),
-                    default.iter().map(|&text| text.to_owned()).collect(),
-                ),
+                Some(default) => (OriginsSource::EnvDefault(variable.clone()), default.clone()),
                 None => {
                     return Err(OriginsError::whole(
                         OriginsSource::Env(variable.to_owned()),
@@ -141,13 +136,13 @@ pub(crate) fn allow_origin(spec: &PolicySpec) -> Result<AllowOrigin, OriginsErro
                 ));
             }
         },
-        OriginsSpec::Config { name } => {
+        SpecOrigins::Config { name } => {
             let set = SET_ORIGINS
                 .lock()
                 .ok()
-                .and_then(|set| set.get(name).cloned());
+                .and_then(|set| set.get(name.as_str()).cloned());
             match set {
-                Some(entries) => (OriginsSource::Set(name.to_owned()), entries),
+                Some(entries) => (OriginsSource::Set(name.clone()), entries),
                 None => {
                     return Err(OriginsError::whole(
                         OriginsSource::Set(name.to_owned()),

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
-use crate::configured::OriginsError;
 use crate::inspect::{is_inspecting, ConfigError};
+use crate::policy::PolicyError;
 use crate::routes::RouteEntry;
 
 /// Messages already given by this process.
@@ -46,7 +46,7 @@ pub(crate) fn say(level: Level, handler: &'static str, path: &str, message: &str
 }
 
 /// A route whose configured origins were refused: its app is not built.
-pub(crate) fn refused_configuration(entry: &RouteEntry, refusal: OriginsError) {
+pub(crate) fn refused_configuration(entry: &RouteEntry, refusal: PolicyError) {
     let path = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
     for error in ConfigError::all(entry, &path, refusal) {
         let message = format!("{error}; the app is not started");

@@ -6,33 +6,47 @@ use actix_web::http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
 
-use crate::policy::{Compiled, OriginsSpec, Policy, PolicySpec};
+use cors_policy::headers::HeaderList;
+use cors_policy::origin::Origin;
+use cors_policy::spec::{Spec, SpecOrigins};
+
+use crate::allow_methods::AllowMethods;
+use crate::policy::{compiled, Policy};
 use crate::preflight;
 
-/// The policy every entry point uses.
-pub static SPEC: PolicySpec = PolicySpec {
-    origins: OriginsSpec::Listed {
-        exact: &["https://app.example.com", "http://localhost:3000"],
-        patterns: &[("https://", ".example.com")],
-    },
-    credentials: true,
-    insecure_http: false,
-    methods: &["GET", "POST"],
-    methods_value: "GET, POST",
-    headers: &["x-token", "content-type"],
-    any_header: false,
-    headers_value: "x-token, content-type",
-    expose_value: "x-total-count",
-    max_age_value: "600",
-    compiled: Compiled::new(),
-};
-
-/// The compiled policy (its origins are literals: compiling cannot fail).
+/// The policy every entry point uses: two exact origins and a pattern, credentials, two
+/// methods, two request headers, an exposed header, a max age.
 fn policy() -> &'static Policy {
-    match SPEC.policy() {
-        Ok(policy) => policy,
-        Err(_) => unreachable!("a literal policy always compiles"),
-    }
+    static POLICY: std::sync::OnceLock<&'static Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        compiled(&Spec {
+            origins: SpecOrigins::Listed(vec![
+                Origin::Exact("https://app.example.com".to_owned()),
+                Origin::Exact("http://localhost:3000".to_owned()),
+                Origin::Subdomains {
+                    scheme: "https://".to_owned(),
+                    suffix: ".example.com".to_owned(),
+                },
+            ]),
+            credentials: true,
+            insecure_http: false,
+            methods: Some(vec!["GET".to_owned(), "POST".to_owned()]),
+            headers: Some(HeaderList {
+                names: vec!["x-token".to_owned(), "content-type".to_owned()],
+                any: false,
+            }),
+            expose: Some(HeaderList {
+                names: vec!["x-total-count".to_owned()],
+                any: false,
+            }),
+            max_age: Some(600),
+        })
+    })
+}
+
+fn allow_methods() -> &'static AllowMethods {
+    static METHODS: std::sync::OnceLock<AllowMethods> = std::sync::OnceLock::new();
+    METHODS.get_or_init(|| policy().methods_for(&[]))
 }
 
 /// Request headers holding `values` under `name`, each value that is a valid header value.
@@ -71,7 +85,7 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
     headers(&mut request, &ACCESS_CONTROL_REQUEST_METHOD, methods);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
     let mut response = HeaderMap::new();
-    let allowed = preflight::answer(policy(), &request, &mut response);
+    let allowed = preflight::answer(policy(), allow_methods(), &request, &mut response);
     let allow_origin = response
         .get(ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());

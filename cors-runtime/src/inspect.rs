@@ -15,6 +15,7 @@ use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::{App, Error};
 
 use crate::configured::{EntryProblem, OriginsError, OriginsSource};
+use crate::policy::PolicyError;
 use crate::routes::{self, RouteEntry};
 
 thread_local! {
@@ -115,7 +116,7 @@ where
 {
     let mut errors = Vec::new();
     for route in routes_of(app) {
-        if let Err(refusal) = route.entry.spec.policy() {
+        if let Err(refusal) = route.entry.policy() {
             errors.extend(ConfigError::all(&route.entry, &route.pattern, refusal));
         }
     }
@@ -142,9 +143,21 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub(crate) fn all(entry: &RouteEntry, pattern: &str, refusal: OriginsError) -> Vec<Self> {
-        let route = format!("{} {pattern}", entry.route.methods.join(", "));
-        let OriginsError { source, problems } = refusal;
+    pub(crate) fn all(entry: &RouteEntry, pattern: &str, refusal: PolicyError) -> Vec<Self> {
+        let route = format!("{} {pattern}", entry.methods.join(", "));
+        let OriginsError { source, problems } = match refusal {
+            PolicyError::Origins(refusal) => refusal,
+            PolicyError::Unreadable => OriginsError {
+                source: OriginsSource::Code,
+                problems: vec![EntryProblem {
+                    entry: None,
+                    message: "the code `#[cors]` generated for it comes from another version of \
+                              cors-macros than this cors-runtime reads: use the two from one \
+                              release"
+                        .to_owned(),
+                }],
+            },
+        };
         problems
             .into_iter()
             .map(

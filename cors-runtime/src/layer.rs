@@ -133,7 +133,7 @@ where
             let requested = preflight::requested_method(request.headers());
             let policy = match routes.for_preflight(&request, requested) {
                 PreflightTarget::NotCors => None,
-                PreflightTarget::Route(route) => Some(Some(route.policy)),
+                PreflightTarget::Route(route) => Some(Some((route.policy, &route.allow_methods))),
                 PreflightTarget::Refused => Some(None),
             };
             if let Some(policy) = policy {

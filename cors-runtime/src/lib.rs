@@ -54,8 +54,7 @@ pub use layer::{CorsFirst, CorsFirstFuture, CorsFirstService};
 /// without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::policy::{Compiled, OriginsSpec, PolicySpec};
-    pub use crate::routes::{register, GuardFn, RouteSpec};
+    pub use crate::routes::{register, GuardFn};
     pub use actix_web;
     pub use cors_macros::cors_with_policy;
 }

@@ -53,7 +53,7 @@ pub(crate) fn check(entry: &RouteEntry) {
         "the #[cors] route {} {path} (handler `{}`) is in an App without the \
          `cors_runtime::CorsFirst` layer: it answers no preflight and sends no CORS header. Add \
          `.wrap(cors_runtime::CorsFirst::new())` to the App, as its last `.wrap(...)`",
-        entry.route.methods.join(", "),
+        entry.methods.join(", "),
         entry.handler,
     );
     diagnostics::say(Level::Warn, entry.handler, &path, &message);

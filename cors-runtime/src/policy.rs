@@ -1,20 +1,22 @@
-//! The policy of one `#[cors]` route: what the macro emits ([`PolicySpec`], plain literals) and
-//! what the hot path uses ([`Policy`], header values and lookup tables).
+//! The policy of a `#[cors]` route: as the generated code hands it over (a text, see
+//! `cors_policy::spec`), and as the hot path uses it ([`Policy`]: header values and lookup
+//! tables).
 //!
-//! The split keeps the user's build cheap: a `static` of string slices and flags costs the
-//! compiler almost nothing, while building header values and hash tables by `const` evaluation
-//! in every handler's `static` made type-checking a crate with many handlers over twice as slow.
-//! The compiled form is built once per process, when an app first registers a route using it,
-//! and lives in the spec's `OnceLock`, so services hold a plain `&'static Policy` and a request
-//! pays nothing for it. Origins from configuration are read and checked then, by the same rules
-//! as literals ([`crate::configured`]); a policy whose configuration is refused is not kept, and
-//! its app does not start.
+//! A policy is compiled once per process, when an app first registers a route using it, and
+//! kept by its text, so that every worker's apps, and every route with the same policy, share
+//! one `&'static Policy` and a request pays nothing for it. Origins from configuration are read
+//! and checked then, by the same rules as literals ([`crate::configured`]); a policy whose
+//! configuration is refused is not kept (asked again, the configuration is read again), and its
+//! app does not start.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use actix_web::http::header::{
     HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
 };
+use cors_policy::headers::HeaderList;
+use cors_policy::spec::{self, Spec};
 
 use crate::allow_headers::AllowHeaders;
 use crate::allow_methods::AllowMethods;
@@ -23,149 +25,99 @@ use crate::configured::OriginsError;
 use crate::expose_headers::ExposeHeaders;
 use crate::max_age::MaxAge;
 
-/// A policy exactly as the macro validated it. Every string has been checked at compile time
-/// (serialized origins, tokens, rendered lists); only origins from configuration remain to be
-/// checked, at startup.
-pub struct PolicySpec {
-    /// Where the origins come from.
-    pub origins: OriginsSpec,
-    /// The `credentials` flag.
-    pub credentials: bool,
-    /// `insecure_allow_http_with_credentials`, for origins from configuration.
-    pub insecure_http: bool,
-    /// Methods a preflight may ask for.
-    pub methods: &'static [&'static str],
-    /// `methods` rendered for `Access-Control-Allow-Methods`.
-    pub methods_value: &'static str,
-    /// Lower-cased request header names allowed (besides `*`).
-    pub headers: &'static [&'static str],
-    /// `headers` held `*`.
-    pub any_header: bool,
-    /// `headers` rendered for `Access-Control-Allow-Headers`; empty when `headers` is absent.
-    pub headers_value: &'static str,
-    /// `expose` rendered for `Access-Control-Expose-Headers`; empty when absent.
-    pub expose_value: &'static str,
-    /// `max_age` rendered in decimal; empty when absent.
-    pub max_age_value: &'static str,
-    /// The compiled form, built on first registration.
-    pub compiled: Compiled,
-}
-
-/// The origins of a [`PolicySpec`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OriginsSpec {
-    /// `origins = ["*"]`.
-    Any,
-    /// Checked at compile time: exact serialized origins, and subdomain patterns as (text before
-    /// the `*`, text after it).
-    Listed {
-        exact: &'static [&'static str],
-        patterns: &'static [(&'static str, &'static str)],
-    },
-    /// `origins = env("VARIABLE"[, default = [...]])`: read and checked at startup.
-    Env {
-        variable: &'static str,
-        default: Option<&'static [&'static str]>,
-    },
-    /// `origins = config("name")`: set by the application, checked at startup.
-    Config { name: &'static str },
-}
-
-/// Where a [`PolicySpec`] keeps its compiled [`Policy`].
-pub struct Compiled(OnceLock<Policy>);
-
-impl Compiled {
-    /// Not compiled yet.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self(OnceLock::new())
-    }
-}
-
-impl Default for Compiled {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PolicySpec {
-    /// What the code of a handler whose merged shared policy was refused at compile time holds
-    /// in its place, so that only the refusal is reported: no origin is allowed.
-    // Only ever the initial value of a `static`, which then owns its `Compiled`.
-    #[allow(clippy::declare_interior_mutable_const)]
-    pub const REFUSED: Self = Self {
-        origins: OriginsSpec::Listed {
-            exact: &[],
-            patterns: &[],
-        },
-        credentials: false,
-        insecure_http: false,
-        methods: &[],
-        methods_value: "",
-        headers: &[],
-        any_header: false,
-        headers_value: "",
-        expose_value: "",
-        max_age_value: "",
-        compiled: Compiled::new(),
-    };
-
-    /// The compiled policy, built the first time a route using it is registered. A refusal of
-    /// its configured origins is not kept: asked again, the configuration is read again.
-    pub(crate) fn policy(&'static self) -> Result<&'static Policy, OriginsError> {
-        if let Some(policy) = self.compiled.0.get() {
-            return Ok(policy);
-        }
-        let origins = crate::configured::allow_origin(self)?;
-        Ok(self
-            .compiled
-            .0
-            .get_or_init(|| Policy::compile(self, origins)))
-    }
-
-    /// Whether two specs grant exactly the same (two `#[cors]` attributes written alike).
-    pub(crate) fn same_grants(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-            || (self.origins == other.origins
-                && self.credentials == other.credentials
-                && self.insecure_http == other.insecure_http
-                && self.methods == other.methods
-                && self.headers == other.headers
-                && self.any_header == other.any_header
-                && self.expose_value == other.expose_value
-                && self.max_age_value == other.max_age_value)
-    }
-}
-
-/// Everything the runtime needs to answer for one route.
+/// Everything the runtime needs to answer for a route, but the methods, which may be the
+/// route's own ([`Policy::methods_for`]).
 pub(crate) struct Policy {
+    /// The text it was compiled from: equal texts, equal policies.
+    pub(crate) text: &'static str,
+    pub(crate) spec: Spec,
     pub(crate) origins: AllowOrigin,
     pub(crate) credentials: bool,
-    pub(crate) methods: AllowMethods,
     pub(crate) headers: AllowHeaders,
     pub(crate) expose: ExposeHeaders,
     pub(crate) max_age: MaxAge,
+}
+
+/// Why a policy cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PolicyError {
+    /// Its configured origins were refused.
+    Origins(OriginsError),
+    /// The text is not one this runtime's `cors-policy` writes: the generated code comes from
+    /// another version of the macro.
+    Unreadable,
+}
+
+/// Compiled policies, by text.
+static POLICIES: LazyLock<Mutex<HashMap<&'static str, &'static Policy>>> =
+    LazyLock::new(Mutex::default);
+
+/// The compiled policy of `text`.
+pub(crate) fn policy(text: &'static str) -> Result<&'static Policy, PolicyError> {
+    if let Some(policy) = POLICIES
+        .lock()
+        .ok()
+        .and_then(|kept| kept.get(text).copied())
+    {
+        return Ok(policy);
+    }
+    let spec = spec::decode(text).ok_or(PolicyError::Unreadable)?;
+    let origins = crate::configured::allow_origin(&spec).map_err(PolicyError::Origins)?;
+    let compiled = Policy::compile(text, spec, origins);
+    let Ok(mut kept) = POLICIES.lock() else {
+        // Another thread panicked while holding the lock; a policy of our own still works.
+        return Ok(Box::leak(Box::new(compiled)));
+    };
+    // Kept for the life of the process: one per distinct policy text.
+    Ok(*kept
+        .entry(text)
+        .or_insert_with(|| Box::leak(Box::new(compiled))))
+}
+
+/// The compiled policy of `spec`, for the tests and the fuzz targets, which write policies by
+/// hand rather than through the macro.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn compiled(spec: &Spec) -> &'static Policy {
+    let text: &'static str = Box::leak(spec::encode(spec).into_boxed_str());
+    match policy(text) {
+        Ok(policy) => policy,
+        Err(error) => panic!("a hand-written test policy is refused: {error:?}"),
+    }
 }
 
 /// `Access-Control-Allow-Credentials` only ever carries `true` (R4): `false` is expressed by
 /// leaving the header out.
 const CREDENTIALS_TRUE: HeaderValue = HeaderValue::from_static("true");
 
-/// `None` for the empty string the macro emits for an absent key.
-fn optional(value: &'static str) -> Option<HeaderValue> {
-    (!value.is_empty()).then(|| HeaderValue::from_static(value))
+/// A rendered list as a header value (the validator accepted every name: tokens only).
+fn rendered(list: Option<&HeaderList>) -> Option<HeaderValue> {
+    list.and_then(|list| HeaderValue::from_str(&list.rendered()).ok())
 }
 
 impl Policy {
-    fn compile(spec: &'static PolicySpec, origins: AllowOrigin) -> Self {
+    fn compile(text: &'static str, spec: Spec, origins: AllowOrigin) -> Self {
+        let (names, any) = spec
+            .headers
+            .as_ref()
+            .map_or((Vec::new(), false), |list| (list.names.clone(), list.any));
         Self {
+            text,
             origins,
             credentials: spec.credentials,
-            methods: AllowMethods::new(spec.methods, spec.methods_value),
-            headers: AllowHeaders::new(spec.headers, spec.any_header, optional(spec.headers_value)),
-            expose: ExposeHeaders(optional(spec.expose_value)),
-            max_age: MaxAge(optional(spec.max_age_value)),
+            headers: AllowHeaders::new(names, any, rendered(spec.headers.as_ref())),
+            expose: ExposeHeaders(rendered(spec.expose.as_ref())),
+            max_age: MaxAge(
+                spec.max_age
+                    .map(|seconds| HeaderValue::from(u64::from(seconds))),
+            ),
+            spec,
         }
+    }
+
+    /// The methods a preflight to a route serving `served` may ask for: the policy's `methods`,
+    /// or the route's own.
+    pub(crate) fn methods_for(&self, served: &[String]) -> AllowMethods {
+        AllowMethods::new(self.spec.methods.as_deref().unwrap_or(served))
     }
 
     /// Whether the route's answers depend on the request's `Origin` (R14): true for every policy

@@ -10,6 +10,7 @@ use actix_web::http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, 
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 
+use crate::allow_methods::AllowMethods;
 use crate::policy::Policy;
 use crate::vary::PREFLIGHT_VARY;
 
@@ -30,13 +31,18 @@ pub(crate) fn requested_method(request: &HeaderMap) -> Option<&[u8]> {
     }
 }
 
-/// The answer to a preflight for a `#[cors]` path: 204 with the grants of `policy` when it
-/// allows the request, 403 without any CORS header otherwise, or when no route of the path
-/// serves the requested method (`policy` is `None`).
-pub(crate) fn respond(policy: Option<&Policy>, request: ServiceRequest) -> ServiceResponse {
+/// The answer to a preflight for a `#[cors]` path: 204 with the grants of the route's policy
+/// when it allows the request, 403 without any CORS header otherwise, or when no route of the
+/// path serves the requested method (`route` is `None`).
+pub(crate) fn respond(
+    route: Option<(&Policy, &AllowMethods)>,
+    request: ServiceRequest,
+) -> ServiceResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
-    let allowed = match policy {
-        Some(policy) => answer(policy, request.headers(), response.headers_mut()),
+    let allowed = match route {
+        Some((policy, methods)) => {
+            answer(policy, methods, request.headers(), response.headers_mut())
+        }
         None => {
             response.headers_mut().append(VARY, PREFLIGHT_VARY);
             false
@@ -50,12 +56,16 @@ pub(crate) fn respond(policy: Option<&Policy>, request: ServiceRequest) -> Servi
 
 /// Writes the preflight answer's headers; returns whether the preflight is allowed. A refusal
 /// (R3, R7) carries only `Vary`, so a cache cannot hand it to a request that would be allowed.
-pub(crate) fn answer(policy: &Policy, request: &HeaderMap, response: &mut HeaderMap) -> bool {
+pub(crate) fn answer(
+    policy: &Policy,
+    methods: &AllowMethods,
+    request: &HeaderMap,
+    response: &mut HeaderMap,
+) -> bool {
     // The answer's header map is new and empty: appending cannot duplicate anything.
     response.append(VARY, PREFLIGHT_VARY);
     let verdict = policy.origins.verdict(request);
-    let method_allowed =
-        requested_method(request).is_some_and(|method| policy.methods.allows(method));
+    let method_allowed = requested_method(request).is_some_and(|method| methods.allows(method));
     let Some(allow_origin) = verdict.allow_origin_value() else {
         return false;
     };
@@ -63,7 +73,7 @@ pub(crate) fn answer(policy: &Policy, request: &HeaderMap, response: &mut Header
         return false;
     }
     policy.origin_headers(allow_origin, |name, value| response.append(name, value));
-    policy.methods.append_to(response);
+    methods.append_to(response);
     policy.headers.append_to(response);
     policy.max_age.append_to(response);
     true

@@ -22,20 +22,10 @@ use actix_web::dev::{
 use actix_web::guard::GuardContext;
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::PolicySpec;
+use crate::policy::{self, Policy, PolicyError};
 
 /// A route attribute's `guard = "..."` function.
 pub type GuardFn = fn(&GuardContext<'_>) -> bool;
-
-/// One path of a `#[cors]` handler, as the macro read it from the route attribute.
-pub struct RouteSpec {
-    /// The path as written in the route attribute, relative to the enclosing scope.
-    pub path: &'static str,
-    /// Every method the route attribute serves on this path.
-    pub methods: &'static [&'static str],
-    /// The route attribute's guards, in order.
-    pub guards: &'static [GuardFn],
-}
 
 /// The pattern of the marker resource: never matched by a request, whose remaining path always
 /// starts with `/` or is empty (or is `*`).
@@ -51,12 +41,21 @@ pub(crate) struct RouteEntry {
     marker: Rc<ResourceMap>,
     /// The path relative to the enclosing scope, with the leading `/` actix-web gives it.
     pub(crate) path: String,
-    pub(crate) route: &'static RouteSpec,
+    /// Every method the route attribute serves on this path.
+    pub(crate) methods: Vec<String>,
+    /// The route attribute's guards, in order.
+    pub(crate) guards: &'static [GuardFn],
     pub(crate) handler: &'static str,
-    pub(crate) spec: &'static PolicySpec,
+    /// The policy's text, as the macro wrote it.
+    pub(crate) policy_text: &'static str,
 }
 
 impl RouteEntry {
+    /// The route's compiled policy.
+    pub(crate) fn policy(&self) -> Result<&'static Policy, PolicyError> {
+        policy::policy(self.policy_text)
+    }
+
     /// The full path pattern, scope prefixes included; `None` until the app's resource map is
     /// complete (actix-web finishes it before it builds any service).
     pub(crate) fn full_pattern(&self) -> Option<String> {
@@ -97,17 +96,23 @@ pub(crate) fn next_order() -> u64 {
 }
 
 /// Registers, for each path of the handler `handler`, the marker that lets the layer find it.
-/// Called by the code `#[cors]` generates, after the route itself is registered.
+/// Called by the code `#[cors]` generates, after the route itself is registered: `policy` and
+/// `routes` are the texts the macro wrote (`cors_policy::spec`), `guards` the route attribute's
+/// guards, one list per path (or none at all).
 pub fn register(
     config: &mut AppService,
     handler: &'static str,
-    spec: &'static PolicySpec,
-    routes: &'static [RouteSpec],
+    policy: &'static str,
+    routes: &'static str,
+    guards: &'static [&'static [GuardFn]],
 ) {
     // Compiled once per process, on first registration; a refusal of configured origins is
     // reported once the route's full path is known, when the marker's service is built.
-    let _ = spec.policy();
-    for route in routes {
+    let _ = policy::policy(policy);
+    // Written by the macro; unreadable only if it comes from another version, which the
+    // policy reports the same way.
+    let routes = cors_policy::spec::decode_routes(routes).unwrap_or_default();
+    for (position, route) in routes.into_iter().enumerate() {
         let order = REGISTRY.with(|registry| {
             let mut registry = registry.borrow_mut();
             let order = registry.next_order;
@@ -124,10 +129,11 @@ pub fn register(
             order,
             marker_name,
             marker: Rc::clone(&marker),
-            path: relative_path(config, route.path),
-            route,
+            path: relative_path(config, &route.path),
+            methods: route.methods,
+            guards: guards.get(position).copied().unwrap_or_default(),
             handler,
-            spec,
+            policy_text: policy,
         });
         REGISTRY.with(|registry| registry.borrow_mut().push(Rc::downgrade(&entry)));
         config.register_service(
@@ -177,7 +183,7 @@ impl ServiceFactory<ServiceRequest> for MarkerFactory {
     type Future = Ready<Result<MarkerService, ()>>;
 
     fn new_service(&self, (): ()) -> Self::Future {
-        if let Err(refusal) = self.entry.spec.policy() {
+        if let Err(refusal) = self.entry.policy() {
             // The route must never serve without its policy: the app is not built, and a
             // server refuses to start.
             crate::diagnostics::refused_configuration(&self.entry, refusal);

@@ -65,14 +65,11 @@ pub(crate) fn policy(
         return Err(None);
     };
     Ok(Policy {
-        runtime: attribute.runtime.as_ref().map_or_else(
-            || syn::parse_quote!(::cors_runtime),
-            |(_, path)| path.clone(),
-        ),
         origins,
         credentials: attribute.credentials.is_some(),
         insecure_http: attribute.insecure_http.is_some(),
         methods,
+        explicit_methods: attribute.methods.is_some(),
         headers: headers.flatten(),
         expose: expose.flatten(),
         max_age,
@@ -185,11 +182,7 @@ fn shared_definition_problems(attribute: &Arguments) -> (Ctxt, HashSet<String>) 
     if let Some(list) = &attribute.methods {
         // Every method counts as served here: whether the route serves it is judged per use.
         let served: Vec<String> = list.items.iter().map(|(name, _)| name.clone()).collect();
-        let route = Route {
-            attribute: TokenStream::new(),
-            paths: Vec::new(),
-            methods: served,
-        };
+        let route = Route::serving(served);
         methods::methods(&mut cx, Some(list), &route, &flags);
     }
     for (list, usage) in [
