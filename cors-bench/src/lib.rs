@@ -69,6 +69,8 @@ pub enum Origins {
     Thousand,
     /// `https://*.example.com`.
     Pattern,
+    /// The one origin, from configuration (`origins = config("bench")`) instead of a literal.
+    Configured,
 }
 
 /// What the client sends.
@@ -106,7 +108,7 @@ pub struct Scenario {
     pub bare_applies: bool,
 }
 
-pub const SCENARIOS: [Scenario; 7] = [
+pub const SCENARIOS: [Scenario; 8] = [
     Scenario {
         name: "allowed-get",
         origins: Origins::One,
@@ -149,6 +151,12 @@ pub const SCENARIOS: [Scenario; 7] = [
         request: Request::Allowed,
         bare_applies: false,
     },
+    Scenario {
+        name: "allowed-get-configured",
+        origins: Origins::Configured,
+        request: Request::Allowed,
+        bare_applies: false,
+    },
 ];
 
 #[must_use]
@@ -162,7 +170,7 @@ impl Scenario {
     #[must_use]
     pub fn allowed_origin(&self) -> String {
         match self.origins {
-            Origins::One => APP_ORIGIN.to_owned(),
+            Origins::One | Origins::Configured => APP_ORIGIN.to_owned(),
             Origins::Hundred => many_origin(99),
             Origins::Thousand => many_origin(999),
             Origins::Pattern => "https://tenant.example.com".to_owned(),
@@ -270,6 +278,19 @@ async fn with_cors_pattern() -> &'static str {
     "ok"
 }
 
+/// The one-origin policy, its origin set by the application at startup.
+#[cors(
+    origins = config("bench"),
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[get("/r")]
+async fn with_cors_configured() -> &'static str {
+    "ok"
+}
+
 /// The app of the contenders without CORS middleware: the bare handler, or the handler writing
 /// the headers itself.
 pub fn plain_app(
@@ -308,6 +329,10 @@ pub fn cors_app(
         Origins::Hundred => app.service(origins_100),
         Origins::Thousand => app.service(origins_1000),
         Origins::Pattern => app.service(with_cors_pattern),
+        Origins::Configured => {
+            cors_runtime::set_origins("bench", [APP_ORIGIN]);
+            app.service(with_cors_configured)
+        }
     };
     app.wrap(CorsFirst::new())
 }
@@ -331,7 +356,7 @@ pub fn actix_cors_app(
         .expose_headers(["x-total-count"])
         .max_age(600);
     cors = match origins {
-        Origins::One => cors.allowed_origin(APP_ORIGIN),
+        Origins::One | Origins::Configured => cors.allowed_origin(APP_ORIGIN),
         Origins::Hundred => (0..100).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
         Origins::Thousand => (0..1000).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
         Origins::Pattern => cors.allowed_origin_fn(|origin, _| {

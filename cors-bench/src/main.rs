@@ -320,6 +320,13 @@ fn print_report(rows: &[Row]) {
         "within ±5 %".to_owned(),
         (thousand / one - 1.0).abs() <= 0.05,
     );
+    let configured = get("allowed-get-configured", Contender::Cors);
+    goal(
+        "origins from configuration vs the same literal",
+        format!("{:+.1} %", (configured / one - 1.0) * 100.0),
+        "within ±1 %".to_owned(),
+        (configured / one - 1.0).abs() <= 0.01,
+    );
 }
 
 fn serve_command(contender: &str, scenario: &str, addr: &str) -> Result<(), String> {
