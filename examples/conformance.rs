@@ -1,7 +1,9 @@
 //! The conformance server: `cargo run --release --example conformance`. Listens on
 //! `$CONFORMANCE_ADDR` (default `127.0.0.1:8080`) and prints `listening on http://ADDR` once it
 //! accepts connections; with `CONFORMANCE_ORIGINS` set to a list it refuses, it prints why and
-//! exits before listening.
+//! exits before listening. `--cors-report` prints every `#[cors]` route's policy as a table,
+//! `--cors-report=json` as JSON, and exits; `RUST_LOG=cors_runtime=debug` logs the reason of
+//! every refused CORS request.
 
 use std::io::Write;
 
@@ -9,6 +11,30 @@ use actix_web::HttpServer;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    // `RUST_LOG=cors_runtime=debug` shows why each CORS request is refused; unset, nothing.
+    env_logger::init();
+    // `--cors-report` (a table) or `--cors-report=json`: every #[cors] route's policy, then exit.
+    if let Some(format) = std::env::args().nth(1) {
+        let json = match format.as_str() {
+            "--cors-report" => false,
+            "--cors-report=json" => true,
+            other => {
+                eprintln!("unknown argument `{other}`: the arguments are --cors-report and --cors-report=json");
+                std::process::exit(2);
+            }
+        };
+        let text = match cors_runtime::report(cors_workspace_tests::conformance::app()) {
+            Ok(report) if json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+            Ok(report) => report.to_string(),
+            Err(errors) => {
+                eprintln!("{errors}");
+                std::process::exit(1);
+            }
+        };
+        // A reader that stops early (`| head`) is no error.
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return Ok(());
+    }
     // Configured origins (`CONFORMANCE_ORIGINS`) are checked before the server starts; a refused
     // value is reported, entry by entry, and the server never listens.
     if let Err(errors) = cors_runtime::check(cors_workspace_tests::conformance::app()) {

@@ -9,11 +9,12 @@ use cors_workspace_tests::playground::{self, API_PORT, PAGE_ORIGIN, STRANGER_ORI
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let (api, page) = playground::servers()?;
+    let (api, explained, page) = playground::servers()?;
     println!("API on http://localhost:{API_PORT}");
     println!("open {PAGE_ORIGIN}/ (the origin the policies allow)");
     println!("and {STRANGER_ORIGIN}/ (an origin most policies refuse)");
     std::io::stdout().flush()?;
     actix_web::rt::spawn(page);
+    actix_web::rt::spawn(explained);
     api.await
 }

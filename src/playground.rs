@@ -22,6 +22,8 @@ use cors_runtime::{cors, CorsFirst};
 
 /// Port of the API.
 pub const API_PORT: u16 = 8700;
+/// Port of the same API in development mode.
+pub const EXPLAINED_API_PORT: u16 = 8703;
 /// Port of the page; its origin is the one the policies allow.
 pub const PAGE_PORT: u16 = 8701;
 /// Port of the same page from an origin no policy names.
@@ -229,6 +231,59 @@ pub async fn require_session(
     Ok(request.into_response(refusal).map_into_right_body())
 }
 
+/// What the server said about refused CORS requests: `cors_runtime`'s `DEBUG` events, read as
+/// `log` records (tracing hands them to `log` when no subscriber is installed), numbered.
+#[derive(Default)]
+struct RefusalLog {
+    lines: Mutex<Vec<String>>,
+}
+
+static REFUSALS: std::sync::LazyLock<RefusalLog> = std::sync::LazyLock::new(RefusalLog::default);
+
+struct RefusalLogger;
+
+impl log::Log for RefusalLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target() == "cors_runtime"
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let line = record.args().to_string();
+        // The visitor sees the server's side in the terminal too.
+        eprintln!("[{} cors_runtime] {line}", record.level());
+        if record.level() == log::Level::Debug {
+            if let Ok(mut lines) = REFUSALS.lines.lock() {
+                lines.push(line);
+            }
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static REFUSAL_LOGGER: RefusalLogger = RefusalLogger;
+
+/// Installs the logger that keeps the server's refusal reasons for the page (once per
+/// process; a logger installed before is left in place).
+pub fn record_refusals() {
+    if log::set_logger(&REFUSAL_LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Debug);
+    }
+}
+
+/// The last refusal reason the server logged, numbered (0 and empty: none yet).
+#[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
+#[get("/api/refusals/last")]
+pub async fn last_refusal() -> impl Responder {
+    let (count, line) = REFUSALS.lines.lock().map_or((0, String::new()), |lines| {
+        (lines.len(), lines.last().cloned().unwrap_or_default())
+    });
+    web::Json(serde_json::json!({ "count": count, "line": line }))
+}
+
 /// The counters, for the page's preflight-cache scenario and for the browser tests.
 #[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
 #[get("/api/stats")]
@@ -257,10 +312,43 @@ pub fn api() -> App<
         InitError = (),
     >,
 > {
+    api_with(CorsFirst::new())
+}
+
+/// The same API in development mode (debug builds; otherwise as [`api`]), served on
+/// [`EXPLAINED_API_PORT`]: refusals explained to the browser.
+#[must_use]
+pub fn explained_api() -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    #[cfg(debug_assertions)]
+    let layer = CorsFirst::new().explain_refusals();
+    #[cfg(not(debug_assertions))]
+    let layer = CorsFirst::new();
+    api_with(layer)
+}
+
+fn api_with(
+    layer: CorsFirst,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     // The preflight counter wraps the CorsFirst layer, so it sees the preflights the layer
     // answers.
     App::new()
-        .wrap(CorsFirst::new())
+        .wrap(layer)
         .wrap_fn(|request, service| {
             if request.method() == actix_web::http::Method::OPTIONS
                 && request
@@ -287,6 +375,7 @@ pub fn api() -> App<
         .service(stats)
         .service(configured)
         .service(shared)
+        .service(last_refusal)
         .service(
             web::scope("/api/session")
                 .wrap(from_fn(require_session))
@@ -313,7 +402,13 @@ pub fn page() -> App<
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 ))
-                .body(PAGE.replace("__API_ORIGIN__", &format!("http://localhost:{API_PORT}")))
+                .body(
+                    PAGE.replace("__API_ORIGIN__", &format!("http://localhost:{API_PORT}"))
+                        .replace(
+                            "__EXPLAINED_API_ORIGIN__",
+                            &format!("http://localhost:{EXPLAINED_API_PORT}"),
+                        ),
+                )
         }),
     )
 }
@@ -329,14 +424,20 @@ pub fn loopback(port: u16) -> Vec<SocketAddr> {
     addresses
 }
 
-/// The API server and the page server (both page origins), bound and ready to run.
+/// The API servers (plain and in development mode) and the page server (both page origins),
+/// bound and ready to run.
 ///
 /// # Errors
 /// When a port is taken.
-pub fn servers() -> std::io::Result<(Server, Server)> {
+pub fn servers() -> std::io::Result<(Server, Server, Server)> {
+    record_refusals();
     let mut api_server = HttpServer::new(api).workers(1);
     for address in loopback(API_PORT) {
         api_server = api_server.bind(address)?;
+    }
+    let mut explained_server = HttpServer::new(explained_api).workers(1);
+    for address in loopback(EXPLAINED_API_PORT) {
+        explained_server = explained_server.bind(address)?;
     }
     let mut page_server = HttpServer::new(page).workers(1);
     for address in loopback(PAGE_PORT)
@@ -345,7 +446,7 @@ pub fn servers() -> std::io::Result<(Server, Server)> {
     {
         page_server = page_server.bind(address)?;
     }
-    Ok((api_server.run(), page_server.run()))
+    Ok((api_server.run(), explained_server.run(), page_server.run()))
 }
 
 /// The page: runs every scenario when loaded and shows each verdict beside the route's policy.

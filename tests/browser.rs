@@ -154,6 +154,15 @@ impl Page {
         self.send(Some(&session), method, params)
     }
 
+    /// Evaluates `expression`, a promise, and returns what it resolves to.
+    fn evaluate_async(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        result["result"]["value"].clone()
+    }
+
     fn evaluate(&mut self, expression: &str) -> Value {
         let result = self.call(
             "Runtime.evaluate",
@@ -251,8 +260,9 @@ fn decode_base64(text: &str) -> Vec<u8> {
 fn start_playground() {
     std::thread::spawn(|| {
         actix_web::rt::System::new().block_on(async {
-            let (api, page) = playground::servers().expect("playground ports are free");
+            let (api, explained, page) = playground::servers().expect("playground ports are free");
             actix_web::rt::spawn(page);
+            actix_web::rt::spawn(explained);
             api.await.expect("API server");
         });
     });
@@ -286,7 +296,7 @@ const fn blocked(id: &'static str, reason: &'static str) -> Expect {
 /// Chromium fails is the missing allow-origin.
 const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
 
-const PAGE_EXPECTATIONS: [Expect; 23] = [
+const PAGE_EXPECTATIONS: [Expect; 24] = [
     readable("cred-fetch"),
     readable("cred-xhr"),
     blocked("no-cred-route-include", "InvalidAllowCredentials"),
@@ -297,6 +307,11 @@ const PAGE_EXPECTATIONS: [Expect; 23] = [
     blocked("delete-other-origin", REFUSED_PREFLIGHT),
     readable("header-allowed"),
     blocked("header-refused", REFUSED_PREFLIGHT),
+    // The same refusal from the API in development mode: Chromium names the header it lacks.
+    blocked(
+        "explained-header-refused",
+        "HeaderDisallowedByPreflightResponse",
+    ),
     readable("json-post"),
     blocked("method-unlisted", REFUSED_PREFLIGHT),
     readable("method-upper"),
@@ -383,6 +398,55 @@ fn playground_scenarios_in_chromium() {
     // Error responses reach page script with their status.
     assert_eq!(field(&results, "handler-error", "status"), 409);
     assert_eq!(field(&results, "extractor-error", "status"), 400);
+    // Beside each blocked scenario, the reason the server logged: where the server refused, its
+    // words; where the browser refused what the server allowed, none.
+    let reason = |id: &str| {
+        field(&results, id, "reason")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (id, expected) in [
+        ("delete-other-origin", "route=DELETE /api/items/{id} origin=`http://localhost:8701` reason=the origin is not allowed"),
+        ("header-refused", "reason=the request header `x-other` is not allowed"),
+        ("method-unlisted", "no #[cors] route of this path serves the method `PUT`"),
+        ("method-lower", "no #[cors] route of this path serves the method `patch`"),
+    ] {
+        assert!(reason(id).contains(expected), "{id}: {}", reason(id));
+    }
+    for id in ["no-cred-route-include", "wildcard-include", "no-cors-route"] {
+        assert_eq!(reason(id), "", "{id}: the server refused nothing");
+    }
+    // A request composed in the page's form, from the other origin through the relay frame,
+    // and from the page's own.
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{STRANGER_ORIGIN}', path: '/api/account', method: 'GET', credentials: 'include' }})"
+    ));
+    assert_eq!(composed["outcome"], "blocked", "{composed}");
+    let composed_reason = composed["reason"].as_str().unwrap_or_default();
+    assert!(
+        composed_reason
+            .contains("nearly matches the allowed `http://localhost:8701`: the port differs"),
+        "{composed}"
+    );
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/account', method: 'POST', headers: 'x-other: 1', credentials: 'include' }})"
+    ));
+    assert_eq!(composed["outcome"], "blocked", "{composed}");
+    assert!(
+        composed["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the request header `x-other` is not allowed"),
+        "{composed}"
+    );
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/public', method: 'GET' }})"
+    ));
+    assert_eq!(
+        (composed["outcome"].as_str(), composed["reason"].as_str()),
+        (Some("readable"), Some(""))
+    );
     // A configured route (the default list: PLAYGROUND_ORIGINS is not set for the tests) and a
     // shared policy, exposed header included.
     assert_eq!(field(&results, "configured-origin", "body"), "configured");
@@ -422,6 +486,14 @@ fn playground_scenarios_in_chromium() {
         &STRANGER_EXPECTATIONS,
         &stranger_results,
         &stranger.cors_errors(),
+    );
+    let stranger_reason = field(&stranger_results, "stranger-account", "reason")
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        stranger_reason
+            .contains("it nearly matches the allowed `http://localhost:8701`: the port differs"),
+        "{stranger_reason}"
     );
     assert_eq!(
         field(&stranger_results, "stranger-delete", "body"),

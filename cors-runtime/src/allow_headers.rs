@@ -45,6 +45,12 @@ impl AllowHeaders {
     /// without regard to case, and empty items are skipped. Anything else that is not an allowed
     /// name, including non-ASCII bytes, refuses the preflight.
     pub(crate) fn allows_request(&self, request: &HeaderMap) -> bool {
+        self.first_refused_item(request).is_none()
+    }
+
+    /// The first requested item refused: `Some(Some(item))`, or `Some(None)` when there are
+    /// more than [`MAX_REQUESTED_HEADERS`].
+    fn first_refused_item<'r>(&self, request: &'r HeaderMap) -> Option<Option<&'r [u8]>> {
         let mut seen = 0usize;
         for line in request.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
             for item in line.as_bytes().split(|&byte| byte == b',') {
@@ -53,12 +59,25 @@ impl AllowHeaders {
                     continue;
                 }
                 seen += 1;
-                if seen > MAX_REQUESTED_HEADERS || !self.allows_name(name) {
-                    return false;
+                if seen > MAX_REQUESTED_HEADERS {
+                    return Some(None);
+                }
+                if !self.allows_name(name) {
+                    return Some(Some(name));
                 }
             }
         }
-        true
+        None
+    }
+
+    /// For a refusal's words: the first refused header name (`Err` when it is not a header
+    /// name), or `None` when there were too many.
+    pub(crate) fn first_refused(&self, request: &HeaderMap) -> Option<Result<String, ()>> {
+        self.first_refused_item(request)?
+            .map(|item| match std::str::from_utf8(item) {
+                Ok(text) if cors_policy::token::is_token(text) => Ok(text.to_ascii_lowercase()),
+                _ => Err(()),
+            })
     }
 
     /// Preflight answers only, into the map the answer just created.

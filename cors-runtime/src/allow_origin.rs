@@ -80,6 +80,20 @@ impl AllowOrigin {
         }
     }
 
+    /// The allowed origins as configured: `*`, exact origins, patterns with their `*`.
+    pub(crate) fn written(&self) -> Vec<String> {
+        match self {
+            Self::Any => vec!["*".to_owned()],
+            Self::List {
+                exact, patterns, ..
+            } => exact
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .chain(patterns.iter().map(SubdomainPattern::written))
+                .collect(),
+        }
+    }
+
     pub(crate) const fn is_any(&self) -> bool {
         matches!(self, Self::Any)
     }

@@ -18,6 +18,7 @@ use actix_web::HttpRequest;
 use crate::allow_methods::AllowMethods;
 use crate::exact_index::ExactIndex;
 use crate::policy::Policy;
+use crate::refusal::Reason;
 use crate::routes::{self, GuardFn, RouteEntry};
 
 /// One `#[cors]` route path of the app.
@@ -84,10 +85,11 @@ pub(crate) enum PreflightTarget<'a> {
     NotCors,
     /// Answered with this route's policy.
     Route(&'a AppRoute),
-    /// The path is a `#[cors]` path, but no route can grant the preflight: the requested
-    /// method is repeated (R3), or no `#[cors]` route of the path serves it, or several with
-    /// different policies do and the preflight satisfies none of their guards.
-    Refused,
+    /// The path is a `#[cors]` path (this is its first route), but no route can grant the
+    /// preflight: the requested method is repeated (R3), or no `#[cors]` route of the path serves
+    /// it, or several with different policies do and the preflight satisfies none of their
+    /// guards.
+    Refused(Reason, &'a AppRoute),
 }
 
 /// Every `#[cors]` route path of one app, in registration order, indexed by path.
@@ -179,11 +181,11 @@ impl AppRoutes {
         requested: Option<&[u8]>,
     ) -> PreflightTarget<'_> {
         let path = request.match_info().as_str();
-        if self.candidates(path).next().is_none() {
+        let Some(path_route) = self.candidates(path).next() else {
             return PreflightTarget::NotCors;
-        }
+        };
         let Some(method) = requested else {
-            return PreflightTarget::Refused;
+            return PreflightTarget::Refused(Reason::MethodRepeated, path_route);
         };
         let serving = || {
             self.candidates(path)
@@ -191,7 +193,7 @@ impl AppRoutes {
         };
         let mut first_two = serving();
         let Some(first) = first_two.next() else {
-            return PreflightTarget::Refused;
+            return PreflightTarget::Refused(Reason::MethodNotServed, path_route);
         };
         if first_two.next().is_none() {
             return PreflightTarget::Route(first);
@@ -204,7 +206,7 @@ impl AppRoutes {
         if serving().all(|route| route.policy.text == first.policy.text) {
             PreflightTarget::Route(first)
         } else {
-            PreflightTarget::Refused
+            PreflightTarget::Refused(Reason::NoGuardPasses, first)
         }
     }
 }

@@ -53,6 +53,20 @@ pub enum OriginsSource {
     Code,
 }
 
+impl OriginsSource {
+    /// A few words for the audit report: `env CORS_ORIGINS`, `env CORS_ORIGINS (unset: the
+    /// default)`, `set partners`.
+    #[must_use]
+    pub fn short(&self) -> String {
+        match self {
+            Self::Env(variable) => format!("env {variable}"),
+            Self::EnvDefault(variable) => format!("env {variable} (unset: the default)"),
+            Self::Set(name) => format!("set {name}"),
+            Self::Code => "code".to_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for OriginsSource {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -95,11 +109,14 @@ impl OriginsError {
     }
 }
 
-/// The origins of `spec`, read from their source and checked.
-pub(crate) fn allow_origin(spec: &Spec) -> Result<AllowOrigin, OriginsError> {
+/// The origins of `spec`, read from their source and checked, with that source when it is
+/// configuration.
+pub(crate) fn allow_origin(
+    spec: &Spec,
+) -> Result<(AllowOrigin, Option<OriginsSource>), OriginsError> {
     let (source, entries): (OriginsSource, Vec<String>) = match &spec.origins {
-        SpecOrigins::Any => return Ok(AllowOrigin::Any),
-        SpecOrigins::Listed(origins) => return Ok(allow_list(origins)),
+        SpecOrigins::Any => return Ok((AllowOrigin::Any, None)),
+        SpecOrigins::Listed(origins) => return Ok((allow_list(origins), None)),
         SpecOrigins::Env { variable, default } => match std::env::var(variable) {
             Ok(value) => {
                 let source = OriginsSource::Env(variable.to_owned());
@@ -162,8 +179,8 @@ pub(crate) fn allow_origin(spec: &Spec) -> Result<AllowOrigin, OriginsError> {
         opt_in_must_have_effect: false,
     };
     match cors_policy::origins::check(&texts, flags) {
-        Ok(Origins::Any) => Ok(AllowOrigin::Any),
-        Ok(Origins::List(origins)) => Ok(allow_list(&origins)),
+        Ok(Origins::Any) => Ok((AllowOrigin::Any, Some(source))),
+        Ok(Origins::List(origins)) => Ok((allow_list(&origins), Some(source))),
         Err(problems) => Err(OriginsError {
             source,
             problems: entry_problems(problems, &texts),

@@ -45,6 +45,18 @@ pub(crate) fn say(level: Level, handler: &'static str, path: &str, message: &str
     }
 }
 
+/// Development mode is on: said once, loudly, so that it is never on unnoticed.
+pub(crate) fn announce_development_mode() {
+    say(
+        Level::Warn,
+        "CorsFirst",
+        "",
+        "cors_runtime development mode is on (CORS_RUNTIME_EXPLAIN or explain_refusals): every \
+         refusal carries an `x-cors-refusal` header naming its reason, and refused preflights are \
+         answered so that the browser names what is missing; debug builds only",
+    );
+}
+
 /// A route whose configured origins were refused: its app is not built.
 pub(crate) fn refused_configuration(entry: &RouteEntry, refusal: PolicyError) {
     let path = entry.full_pattern().unwrap_or_else(|| entry.path.clone());

@@ -85,7 +85,7 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
     headers(&mut request, &ACCESS_CONTROL_REQUEST_METHOD, methods);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
     let mut response = HeaderMap::new();
-    let allowed = preflight::answer(policy(), allow_methods(), &request, &mut response);
+    let allowed = preflight::answer(policy(), allow_methods(), &request, &mut response).is_ok();
     let allow_origin = response
         .get(ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());

@@ -25,6 +25,7 @@ use crate::cors_error::CorsError;
 use crate::missing_layer;
 use crate::policy::Policy;
 use crate::preflight;
+use crate::refusal;
 
 /// Answers the preflights of every `#[cors]` route of the app and puts the route's CORS headers
 /// on every response of it — the handler's, an extractor's error, and a refusal by any
@@ -60,6 +61,8 @@ use crate::preflight;
 /// gets no CORS headers, and a warning naming the route is logged when the app starts.
 pub struct CorsFirst {
     armed: missing_layer::Armed,
+    /// Development mode ([`crate::explain`]).
+    explain: bool,
     /// Built per worker thread, like every actix-web app: never sent between threads.
     not_send: PhantomData<Rc<()>>,
 }
@@ -68,10 +71,29 @@ impl CorsFirst {
     /// The layer. Create it inside the closure that builds the `App`.
     #[must_use]
     pub fn new() -> Self {
+        let explain = crate::explain::requested_by_environment();
+        if explain {
+            crate::diagnostics::announce_development_mode();
+        }
         Self {
             armed: missing_layer::Armed::new(),
+            explain,
             not_send: PhantomData,
         }
+    }
+
+    /// Development mode: refusals explained to the browser (an `x-cors-refusal` header, and
+    /// preflight answers that make the browser name the method or header it lacks). Debug
+    /// builds only: a release build does not compile a call to it, so it cannot reach
+    /// production by accident. `CORS_RUNTIME_EXPLAIN=1` does the same without a code change.
+    #[cfg(debug_assertions)]
+    #[must_use]
+    pub fn explain_refusals(mut self) -> Self {
+        if !self.explain {
+            crate::diagnostics::announce_development_mode();
+        }
+        self.explain = true;
+        self
     }
 }
 
@@ -83,7 +105,11 @@ impl Default for CorsFirst {
 
 impl Clone for CorsFirst {
     fn clone(&self) -> Self {
-        Self::new()
+        Self {
+            armed: missing_layer::Armed::new(),
+            explain: self.explain,
+            not_send: PhantomData,
+        }
     }
 }
 
@@ -103,6 +129,7 @@ where
         ready(Ok(CorsFirstService {
             service,
             routes: OnceCell::new(),
+            explain: self.explain,
         }))
     }
 }
@@ -112,6 +139,7 @@ pub struct CorsFirstService<S> {
     service: S,
     /// The app's `#[cors]` routes, gathered from its resource map by the first request.
     routes: OnceCell<AppRoutes>,
+    explain: bool,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsFirstService<S>
@@ -131,22 +159,49 @@ where
             .get_or_init(|| AppRoutes::of_app(request.request()));
         if preflight::is_preflight(request.head()) {
             let requested = preflight::requested_method(request.headers());
-            let policy = match routes.for_preflight(&request, requested) {
-                PreflightTarget::NotCors => None,
-                PreflightTarget::Route(route) => Some(Some((route.policy, &route.allow_methods))),
-                PreflightTarget::Refused => Some(None),
-            };
-            if let Some(policy) = policy {
-                return CorsFirstFuture::answered(preflight::respond(policy, request));
+            let target = routes.for_preflight(&request, requested);
+            if !matches!(target, PreflightTarget::NotCors) {
+                return CorsFirstFuture::answered(preflight::respond(
+                    target,
+                    request,
+                    self.explain,
+                ));
             }
         }
         // Decided before the request goes in: the request, headers included, is moved into the
         // app, and nothing here may keep a reference to it.
         let decoration = routes.for_actual(&request).map(|route| {
-            (
-                route.policy,
-                route.policy.origins.verdict(request.headers()),
-            )
+            let verdict = route.policy.origins.verdict(request.headers());
+            let mut explanation = None;
+            // A request without `Origin` is no CORS request to speak of (same-origin, or not
+            // from a browser): nothing to say about it.
+            if matches!(verdict, OriginVerdict::Refused)
+                && (self.explain || refusal::listened())
+                && request
+                    .headers()
+                    .contains_key(actix_web::http::header::ORIGIN)
+            {
+                let method = request.method().as_str();
+                let explained = refusal::Explained {
+                    reason: refusal::Reason::Origin,
+                    policy: route.policy,
+                    request: request.headers(),
+                    method,
+                };
+                let name = preflight::RouteName {
+                    method,
+                    pattern: &route.pattern,
+                };
+                refusal::report("request", &name, &explained);
+                if self.explain {
+                    explanation = crate::explain::reason_value(&explained);
+                }
+            }
+            Decoration {
+                policy: route.policy,
+                verdict,
+                explanation,
+            }
         });
         CorsFirstFuture::Inner {
             inner: self.service.call(request),
@@ -166,10 +221,18 @@ pin_project_lite::pin_project! {
         Inner {
             #[pin]
             inner: F,
-            decoration: Option<(&'static Policy, OriginVerdict)>,
+            decoration: Option<Decoration>,
             done: Cell<bool>,
         },
     }
+}
+
+/// What an actual response of a `#[cors]` route gets on its way out.
+pub struct Decoration {
+    policy: &'static Policy,
+    verdict: OriginVerdict,
+    /// The refusal's reason, in development mode.
+    explanation: Option<actix_web::http::header::HeaderValue>,
 }
 
 impl<F> CorsFirstFuture<F> {
@@ -205,14 +268,25 @@ where
                 let outcome = ready_poll!(inner.poll(cx));
                 done.set(true);
                 Poll::Ready(match (outcome, decoration.take()) {
-                    (Ok(mut response), Some((policy, verdict))) => {
-                        decorate(policy, response.headers_mut(), &verdict);
+                    (Ok(mut response), Some(decoration)) => {
+                        decorate(
+                            decoration.policy,
+                            response.headers_mut(),
+                            &decoration.verdict,
+                        );
+                        if let Some(explanation) = decoration.explanation {
+                            response
+                                .headers_mut()
+                                .insert(crate::explain::REFUSAL_HEADER, explanation);
+                        }
                         Ok(response.map_into_left_body())
                     }
                     (Ok(response), None) => Ok(response.map_into_left_body()),
-                    (Err(error), Some((policy, verdict))) => {
-                        Err(CorsError::wrap(error, policy, verdict))
-                    }
+                    (Err(error), Some(decoration)) => Err(CorsError::wrap(
+                        error,
+                        decoration.policy,
+                        decoration.verdict,
+                    )),
                     (Err(error), None) => Err(error),
                 })
             }

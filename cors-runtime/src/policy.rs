@@ -32,6 +32,8 @@ pub(crate) struct Policy {
     pub(crate) text: &'static str,
     pub(crate) spec: Spec,
     pub(crate) origins: AllowOrigin,
+    /// Where configured origins came from (`None` for literal ones).
+    pub(crate) origins_source: Option<crate::configured::OriginsSource>,
     pub(crate) credentials: bool,
     pub(crate) headers: AllowHeaders,
     pub(crate) expose: ExposeHeaders,
@@ -62,8 +64,9 @@ pub(crate) fn policy(text: &'static str) -> Result<&'static Policy, PolicyError>
         return Ok(policy);
     }
     let spec = spec::decode(text).ok_or(PolicyError::Unreadable)?;
-    let origins = crate::configured::allow_origin(&spec).map_err(PolicyError::Origins)?;
-    let compiled = Policy::compile(text, spec, origins);
+    let (origins, source) = crate::configured::allow_origin(&spec).map_err(PolicyError::Origins)?;
+    let mut compiled = Policy::compile(text, spec, origins);
+    compiled.origins_source = source;
     let Ok(mut kept) = POLICIES.lock() else {
         // Another thread panicked while holding the lock; a policy of our own still works.
         return Ok(Box::leak(Box::new(compiled)));
@@ -103,6 +106,7 @@ impl Policy {
         Self {
             text,
             origins,
+            origins_source: None,
             credentials: spec.credentials,
             headers: AllowHeaders::new(names, any, rendered(spec.headers.as_ref())),
             expose: ExposeHeaders(rendered(spec.expose.as_ref())),

@@ -11,7 +11,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 
 use crate::allow_methods::AllowMethods;
+use crate::app_routes::PreflightTarget;
 use crate::policy::Policy;
+use crate::refusal::{self, Explained, Reason};
 use crate::vary::PREFLIGHT_VARY;
 
 /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (R6); an `OPTIONS` without the
@@ -32,49 +34,91 @@ pub(crate) fn requested_method(request: &HeaderMap) -> Option<&[u8]> {
 }
 
 /// The answer to a preflight for a `#[cors]` path: 204 with the grants of the route's policy
-/// when it allows the request, 403 without any CORS header otherwise, or when no route of the
-/// path serves the requested method (`route` is `None`).
+/// when it allows the request; otherwise 403 without any CORS header, the reason said
+/// ([`refusal::report`]) and, in development mode, explained to the browser
+/// ([`crate::explain`]).
 pub(crate) fn respond(
-    route: Option<(&Policy, &AllowMethods)>,
+    target: PreflightTarget<'_>,
     request: ServiceRequest,
+    explain: bool,
 ) -> ServiceResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
-    let allowed = match route {
-        Some((policy, methods)) => {
-            answer(policy, methods, request.headers(), response.headers_mut())
+    let (route, refused) = match target {
+        PreflightTarget::Route(route) => {
+            let outcome = answer(
+                route.policy,
+                &route.allow_methods,
+                request.headers(),
+                response.headers_mut(),
+            );
+            (route, outcome.err())
         }
-        None => {
+        PreflightTarget::Refused(reason, route) => {
             response.headers_mut().append(VARY, PREFLIGHT_VARY);
-            false
+            (route, Some(reason))
         }
+        PreflightTarget::NotCors => return request.into_response(HttpResponse::NotFound()),
     };
-    if !allowed {
+    if let Some(reason) = refused {
         *response.status_mut() = StatusCode::FORBIDDEN;
+        if explain || refusal::listened() {
+            let method = refusal::requested_method(request.headers());
+            let explained = Explained {
+                reason,
+                policy: route.policy,
+                request: request.headers(),
+                method: &method,
+            };
+            let name = RouteName {
+                method: &method,
+                pattern: &route.pattern,
+            };
+            refusal::report("preflight", &name, &explained);
+            if explain {
+                crate::explain::preflight(route, &mut response, &explained);
+            }
+        }
     }
     request.into_response(response)
 }
 
-/// Writes the preflight answer's headers; returns whether the preflight is allowed. A refusal
-/// (R3, R7) carries only `Vary`, so a cache cannot hand it to a request that would be allowed.
+/// A route as a refusal names it: the request's method and the route's full path pattern.
+pub(crate) struct RouteName<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) pattern: &'a str,
+}
+
+impl std::fmt::Display for RouteName<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{} {}", self.method, self.pattern)
+    }
+}
+
+/// Writes the preflight answer's headers; returns whether the preflight is allowed, and why
+/// not. A refusal (R3, R7) carries only `Vary`, so a cache cannot hand it to a request that
+/// would be allowed.
 pub(crate) fn answer(
     policy: &Policy,
     methods: &AllowMethods,
     request: &HeaderMap,
     response: &mut HeaderMap,
-) -> bool {
+) -> Result<(), Reason> {
     // The answer's header map is new and empty: appending cannot duplicate anything.
     response.append(VARY, PREFLIGHT_VARY);
     let verdict = policy.origins.verdict(request);
-    let method_allowed = requested_method(request).is_some_and(|method| methods.allows(method));
     let Some(allow_origin) = verdict.allow_origin_value() else {
-        return false;
+        return Err(Reason::Origin);
     };
-    if !method_allowed || !policy.headers.allows_request(request) {
-        return false;
+    let method = requested_method(request).ok_or(Reason::MethodRepeated)?;
+    if !methods.allows(method) {
+        return Err(Reason::MethodNotAllowed);
+    }
+    if !policy.headers.allows_request(request) {
+        return Err(Reason::Headers);
     }
     policy.origin_headers(allow_origin, |name, value| response.append(name, value));
     methods.append_to(response);
     policy.headers.append_to(response);
     policy.max_age.append_to(response);
-    true
+    Ok(())
 }

@@ -27,6 +27,11 @@ impl SubdomainPattern {
         }
     }
 
+    /// The pattern as configured: `https://*.example.com`.
+    pub(crate) fn written(&self) -> String {
+        format!("{}*{}", self.scheme, self.suffix)
+    }
+
     /// The `*` stands for one or more whole labels: what sits between the scheme and the suffix
     /// must be dot-separated, non-empty runs of the characters a browser puts in a serialized
     /// host label. That rules out by construction `example.com` itself (nothing in front),

@@ -1,0 +1,263 @@
+//! Why a request was refused, in the server's log: one `DEBUG` event (target `cors_runtime`)
+//! per refused preflight and per actual request whose origin is refused, with the route, the
+//! origin and the reason — the near miss named when there is one; nothing for allowed requests.
+//! And development mode, which makes the browser's own message precise.
+//!
+//! The events reach a `log` logger through tracing's `log` feature, as with env_logger.
+
+// Each test runs on a runtime of its own thread; the lock only keeps the tests of this file,
+// which share one logger, from running at once.
+#![allow(clippy::await_holding_lock)]
+
+mod common;
+
+use std::sync::Mutex;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{init_service, TestRequest};
+use actix_web::{route, App, Responder};
+use common::{get, preflight, send};
+use cors_runtime::{cors, CorsFirst};
+
+static RECORDS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
+/// The tests of this file share the logger: one at a time, each reading what it caused.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target() == "cors_runtime" {
+            let line = record.args().to_string();
+            RECORDS.lock().unwrap().push((record.level(), line));
+        }
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture;
+
+fn install() -> std::sync::MutexGuard<'static, ()> {
+    let guard = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Debug);
+    RECORDS.lock().unwrap().clear();
+    guard
+}
+
+/// The `DEBUG` lines recorded since the last call.
+fn taken() -> Vec<String> {
+    std::mem::take(&mut *RECORDS.lock().unwrap())
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Debug)
+        .map(|(_, line)| line)
+        .collect()
+}
+
+#[cors(
+    origins = ["https://app.example.com", "https://*.tenants.example.com"],
+    credentials,
+    headers = ["x-token"],
+    methods = [GET]
+)]
+#[route("/reasons", method = "GET", method = "PUT")]
+async fn reasons() -> impl Responder {
+    "reasons"
+}
+
+/// Sends `request` and returns the one line it logged.
+async fn one_line<S, B>(app: &S, request: TestRequest) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    send(app, request).await;
+    let mut lines = taken();
+    assert_eq!(lines.len(), 1, "one line per refusal: {lines:?}");
+    lines.remove(0)
+}
+
+#[actix_web::test]
+async fn every_refusal_says_its_route_origin_and_reason() {
+    let _serial = install();
+    let app = init_service(App::new().service(reasons).wrap(CorsFirst::new())).await;
+    let cases: Vec<(TestRequest, &[&str])> = vec![
+        (
+            preflight("/reasons", "https://evil.example", "GET"),
+            &[
+                "CORS preflight refused",
+                "route=GET /reasons",
+                "origin=`https://evil.example`",
+                "reason=the origin is not allowed",
+            ],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "PUT"),
+            &["route=PUT /reasons", "the method `PUT` is not allowed"],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "DELETE"),
+            &["no #[cors] route of this path serves the method `DELETE`"],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "GET")
+                .insert_header(("access-control-request-headers", "x-token, x-other")),
+            &["the request header `x-other` is not allowed"],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "GET").insert_header((
+                "access-control-request-headers",
+                vec!["x-token"; 70].join(","),
+            )),
+            &["lists more than 64 headers"],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "GET")
+                .append_header(("access-control-request-method", "GET")),
+            &["`Access-Control-Request-Method` is given more than once"],
+        ),
+        (
+            preflight("/reasons", "https://app.example.com", "GET")
+                .append_header(("origin", "https://app.example.com")),
+            &[
+                "origin=(several Origin headers)",
+                "more than one `Origin` header",
+            ],
+        ),
+        (
+            get("/reasons").insert_header(("origin", "http://app.example.com")),
+            &[
+                "CORS request refused",
+                "route=GET /reasons",
+                "nearly matches the allowed `https://app.example.com`: the scheme differs",
+            ],
+        ),
+        (
+            get("/reasons").insert_header(("origin", "https://tenants.example.com")),
+            &[
+                "nearly matches the allowed `https://*.tenants.example.com`",
+                "at least one label",
+            ],
+        ),
+        (
+            get("/reasons").insert_header(("origin", "")),
+            &["`Origin` is empty"],
+        ),
+    ];
+    for (request, expected) in cases {
+        let line = one_line(&app, request).await;
+        for part in expected {
+            assert!(line.contains(part), "{part:?} missing from: {line}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn allowed_requests_and_requests_without_origin_log_nothing() {
+    let _serial = install();
+    let app = init_service(App::new().service(reasons).wrap(CorsFirst::new())).await;
+    for request in [
+        preflight("/reasons", "https://app.example.com", "GET"),
+        preflight("/reasons", "https://a.tenants.example.com", "GET")
+            .insert_header(("access-control-request-headers", "x-token")),
+        get("/reasons").insert_header(("origin", "https://app.example.com")),
+        get("/reasons"),
+        get("/reasons").method(Method::PUT),
+        get("/not-cors").insert_header(("origin", "https://evil.example")),
+    ] {
+        send(&app, request).await;
+    }
+    let lines: Vec<(log::Level, String)> = std::mem::take(&mut *RECORDS.lock().unwrap());
+    assert!(
+        lines.iter().all(|(level, _)| *level == log::Level::Trace),
+        "nothing above TRACE: {lines:?}"
+    );
+}
+
+#[cors(origins = ["https://app.example.com"], credentials, headers = ["x-token"])]
+#[route("/explained", method = "GET", method = "POST")]
+async fn explained() -> impl Responder {
+    "explained"
+}
+
+#[actix_web::test]
+async fn development_mode_makes_the_browsers_own_message_precise() {
+    let _serial = install();
+    let plain = init_service(App::new().service(explained).wrap(CorsFirst::new())).await;
+    let dev = init_service(
+        App::new()
+            .service(explained)
+            .wrap(CorsFirst::new().explain_refusals()),
+    )
+    .await;
+    taken();
+
+    // A header the policy does not allow: without development mode a bare 403, which a browser
+    // reports as a missing Access-Control-Allow-Origin; with it, the origin granted and the
+    // allowed headers listed, so that the browser names `x-other`.
+    let request = || {
+        preflight("/explained", "https://app.example.com", "POST")
+            .insert_header(("access-control-request-headers", "x-other"))
+    };
+    let answer = send(&plain, request()).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    answer.assert_no_cors();
+    assert_eq!(answer.header("x-cors-refusal"), None);
+    let answer = send(&dev, request()).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        Some("x-token")
+    );
+    assert_eq!(
+        answer.header("access-control-allow-methods"),
+        Some("GET, POST")
+    );
+    assert_eq!(
+        answer.header("x-cors-refusal"),
+        Some("the request header `x-other` is not allowed")
+    );
+
+    // A refused origin gets no grant, development mode or not: only the reason.
+    let answer = send(
+        &dev,
+        preflight("/explained", "http://app.example.com", "POST"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    answer.assert_no_cors();
+    assert!(answer
+        .header("x-cors-refusal")
+        .is_some_and(|reason| reason.contains("the scheme differs")));
+
+    // An actual request from a refused origin: the reason on the response too.
+    let answer = send(
+        &dev,
+        get("/explained").insert_header(("origin", "https://www.app.example.com")),
+    )
+    .await;
+    assert_eq!(answer.body, "explained");
+    answer.assert_no_cors();
+    assert!(answer
+        .header("x-cors-refusal")
+        .is_some_and(|reason| reason.contains("`www.` in front")));
+    let allowed = send(
+        &dev,
+        get("/explained").insert_header(("origin", "https://app.example.com")),
+    )
+    .await;
+    assert_eq!(allowed.header("x-cors-refusal"), None);
+}
