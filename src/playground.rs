@@ -174,6 +174,23 @@ pub async fn cached() -> impl Responder {
     "cached"
 }
 
+/// Any request header the page sends, but `*` never covers `authorization` (R10; Firefox
+/// enforces it in the browser too).
+#[cors(origins = ["http://localhost:8701"], headers = ["*"])]
+#[get("/api/star-headers")]
+pub async fn star_headers() -> impl Responder {
+    ran("star-headers");
+    "star headers"
+}
+
+/// `*` and `authorization` listed beside it.
+#[cors(origins = ["http://localhost:8701"], headers = ["*", "authorization"])]
+#[get("/api/star-headers-auth")]
+pub async fn star_headers_auth() -> impl Responder {
+    ran("star-headers-auth");
+    "star headers and authorization"
+}
+
 /// No `#[cors]`.
 #[get("/api/private")]
 pub async fn private() -> impl Responder {
@@ -375,6 +392,8 @@ fn api_with(
         .service(stats)
         .service(configured)
         .service(shared)
+        .service(star_headers)
+        .service(star_headers_auth)
         .service(last_refusal)
         .service(
             web::scope("/api/session")

@@ -17,9 +17,12 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::wire::wait_for;
+use common::playground_suite::{
+    check_page, check_stranger, start_playground, Expect, ScenarioPage, PAGE_EXPECTATIONS,
+    STRANGER_EXPECTATIONS,
+};
 use common::{tool_available, ScratchProcess};
-use cors_workspace_tests::playground::{self, API_PORT, PAGE_ORIGIN, STRANGER_ORIGIN};
+use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
@@ -256,119 +259,31 @@ fn decode_base64(text: &str) -> Vec<u8> {
     out
 }
 
-/// Starts the playground's servers on a thread of their own and waits until the API answers.
-fn start_playground() {
-    std::thread::spawn(|| {
-        actix_web::rt::System::new().block_on(async {
-            let (api, explained, page) = playground::servers().expect("playground ports are free");
-            actix_web::rt::spawn(page);
-            actix_web::rt::spawn(explained);
-            api.await.expect("API server");
-        });
-    });
-    wait_for(API_PORT);
-}
+impl ScenarioPage for Page {
+    fn run_scenarios(&mut self, url: &str) -> HashMap<String, Value> {
+        Page::run_scenarios(self, url)
+    }
 
-/// What one scenario must show: the page's verdict, and when blocked, Chromium's reason.
-struct Expect {
-    id: &'static str,
-    readable: bool,
-    reason: Option<&'static str>,
-}
-
-const fn readable(id: &'static str) -> Expect {
-    Expect {
-        id,
-        readable: true,
-        reason: None,
+    fn evaluate_async(&mut self, expression: &str) -> Value {
+        Page::evaluate_async(self, expression)
     }
 }
 
-const fn blocked(id: &'static str, reason: &'static str) -> Expect {
-    Expect {
-        id,
-        readable: false,
-        reason: Some(reason),
-    }
-}
-
-/// A refused preflight is answered 403 without any CORS header (R3, R7), so the first check
-/// Chromium fails is the missing allow-origin.
-const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
-
-const PAGE_EXPECTATIONS: [Expect; 24] = [
-    readable("cred-fetch"),
-    readable("cred-xhr"),
-    blocked("no-cred-route-include", "InvalidAllowCredentials"),
-    readable("no-cred-route-omit"),
-    readable("wildcard-plain"),
-    blocked("wildcard-include", "WildcardOriginNotAllowed"),
-    readable("put-json"),
-    blocked("delete-other-origin", REFUSED_PREFLIGHT),
-    readable("header-allowed"),
-    blocked("header-refused", REFUSED_PREFLIGHT),
-    // The same refusal from the API in development mode: Chromium names the header it lacks.
-    blocked(
-        "explained-header-refused",
-        "HeaderDisallowedByPreflightResponse",
-    ),
-    readable("json-post"),
-    blocked("method-unlisted", REFUSED_PREFLIGHT),
-    readable("method-upper"),
-    blocked("method-lower", REFUSED_PREFLIGHT),
-    readable("expose"),
-    readable("handler-error"),
-    readable("extractor-error"),
-    readable("preflight-cache"),
-    blocked("no-cors-route", "MissingAllowOriginHeader"),
-    readable("configured-origin"),
-    readable("shared-policy"),
-    readable("auth-signed-in"),
-    readable("auth-expired"),
-];
-
-const STRANGER_EXPECTATIONS: [Expect; 4] = [
-    blocked("stranger-account", "MissingAllowOriginHeader"),
-    blocked("stranger-preflight", REFUSED_PREFLIGHT),
-    blocked("stranger-configured", "MissingAllowOriginHeader"),
-    readable("stranger-delete"),
-];
-
-fn check(
-    expectations: &[Expect],
-    results: &HashMap<String, Value>,
-    errors: &HashMap<String, String>,
-) {
-    assert_eq!(
-        results.len(),
-        expectations.len(),
-        "scenarios run: {:?}",
-        results.keys()
-    );
+/// Chromium's reason for each blocked scenario, and none for readable ones.
+fn check_reasons(expectations: &[Expect], errors: &HashMap<String, String>) {
     for expect in expectations {
-        let result = &results[expect.id];
-        let outcome = if expect.readable {
-            "readable"
-        } else {
-            "blocked"
-        };
-        assert_eq!(result["outcome"], outcome, "{}: {result}", expect.id);
         assert_eq!(
             errors.get(expect.id).map(String::as_str),
-            expect.reason,
+            expect.chromium_reason,
             "{}: Chromium's reason",
             expect.id
         );
     }
 }
 
-fn field<'a>(results: &'a HashMap<String, Value>, id: &str, name: &str) -> &'a Value {
-    &results[id][name]
-}
-
 #[test]
 fn playground_scenarios_in_chromium() {
-    if !tool_available(CHROMIUM, "chromium", "the browser tests") {
+    if !tool_available(CHROMIUM, "chromium", "the Chromium suite") {
         return;
     }
     start_playground();
@@ -377,132 +292,14 @@ fn playground_scenarios_in_chromium() {
     let mut page = Page::open(&address);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
     let screenshot = page.screenshot();
-    check(&PAGE_EXPECTATIONS, &results, &page.cors_errors());
-
-    // The cookie the API set on the credentialed login came back on the next request.
-    for id in ["cred-fetch", "cred-xhr", "header-allowed"] {
-        let body = field(&results, id, "body").as_str().unwrap_or_default();
-        assert!(body.starts_with("cookie: session=s"), "{id}: {body}");
-    }
-    assert_eq!(
-        field(&results, "no-cred-route-omit", "body"),
-        "no credentials"
-    );
-    assert_eq!(results["wildcard-plain"]["headers"]["x-request-id"], "7");
-    assert_eq!(field(&results, "put-json", "body"), "put");
-    assert_eq!(field(&results, "json-post", "body"), r#"{"a":1}"#);
-    assert_eq!(field(&results, "method-upper", "body"), "patched");
-    // R13: the exposed header is readable, the other one is not.
-    assert_eq!(results["expose"]["headers"]["x-total-count"], "42");
-    assert_eq!(results["expose"]["headers"]["x-secret"], Value::Null);
-    // Error responses reach page script with their status.
-    assert_eq!(field(&results, "handler-error", "status"), 409);
-    assert_eq!(field(&results, "extractor-error", "status"), 400);
-    // Beside each blocked scenario, the reason the server logged: where the server refused, its
-    // words; where the browser refused what the server allowed, none.
-    let reason = |id: &str| {
-        field(&results, id, "reason")
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    for (id, expected) in [
-        ("delete-other-origin", "route=DELETE /api/items/{id} origin=`http://localhost:8701` reason=the origin is not allowed"),
-        ("header-refused", "reason=the request header `x-other` is not allowed"),
-        ("method-unlisted", "no #[cors] route of this path serves the method `PUT`"),
-        ("method-lower", "no #[cors] route of this path serves the method `patch`"),
-    ] {
-        assert!(reason(id).contains(expected), "{id}: {}", reason(id));
-    }
-    for id in ["no-cred-route-include", "wildcard-include", "no-cors-route"] {
-        assert_eq!(reason(id), "", "{id}: the server refused nothing");
-    }
-    // A request composed in the page's form, from the other origin through the relay frame,
-    // and from the page's own.
-    let composed = page.evaluate_async(&format!(
-        "window.__compose({{ origin: '{STRANGER_ORIGIN}', path: '/api/account', method: 'GET', credentials: 'include' }})"
-    ));
-    assert_eq!(composed["outcome"], "blocked", "{composed}");
-    let composed_reason = composed["reason"].as_str().unwrap_or_default();
-    assert!(
-        composed_reason
-            .contains("nearly matches the allowed `http://localhost:8701`: the port differs"),
-        "{composed}"
-    );
-    let composed = page.evaluate_async(&format!(
-        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/account', method: 'POST', headers: 'x-other: 1', credentials: 'include' }})"
-    ));
-    assert_eq!(composed["outcome"], "blocked", "{composed}");
-    assert!(
-        composed["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("the request header `x-other` is not allowed"),
-        "{composed}"
-    );
-    let composed = page.evaluate_async(&format!(
-        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/public', method: 'GET' }})"
-    ));
-    assert_eq!(
-        (composed["outcome"].as_str(), composed["reason"].as_str()),
-        (Some("readable"), Some(""))
-    );
-    // A configured route (the default list: PLAYGROUND_ORIGINS is not set for the tests) and a
-    // shared policy, exposed header included.
-    assert_eq!(field(&results, "configured-origin", "body"), "configured");
-    assert_eq!(results["shared-policy"]["headers"]["x-shared"], "1");
-    // Behind the session check: the preflight was answered before it, the signed-in request
-    // reached the handler, and the check's own 401 reached page script with its status.
-    assert_eq!(field(&results, "auth-signed-in", "status"), 200);
-    assert_eq!(field(&results, "auth-signed-in", "body"), "me");
-    assert_eq!(field(&results, "auth-expired", "status"), 401);
-    assert_eq!(
-        field(&results, "auth-expired", "body"),
-        "session expired → send the user to the login page"
-    );
-    assert!(playground::preflights("/api/session/me") >= 1);
-    assert_eq!(playground::handler_runs("session-me"), 1);
-    // R12: the second identical request inside max_age sent no preflight.
-    assert_eq!(field(&results, "preflight-cache", "preflights"), 1);
-    assert_eq!(playground::preflights("/api/cached"), 1);
-    // Refused preflights never ran their handler; the allowed PATCH ran once, the lower-case
-    // `patch` never reached it.
-    assert!(
-        playground::preflights("/api/items/1") >= 2,
-        "PUT and DELETE were preflighted"
-    );
-    assert_eq!(playground::handler_runs("delete-item"), 0);
-    assert_eq!(playground::handler_runs("patchable"), 1);
-    assert_eq!(
-        playground::handler_runs("private"),
-        1,
-        "R18: the handler runs, the browser hides the answer"
-    );
+    check_page(&mut page, &results);
+    check_reasons(&PAGE_EXPECTATIONS, &page.cors_errors());
 
     let account_runs = playground::handler_runs("account");
     let mut stranger = Page::open(&address);
     let stranger_results = stranger.run_scenarios(&format!("{STRANGER_ORIGIN}/"));
-    check(
-        &STRANGER_EXPECTATIONS,
-        &stranger_results,
-        &stranger.cors_errors(),
-    );
-    let stranger_reason = field(&stranger_results, "stranger-account", "reason")
-        .as_str()
-        .unwrap_or_default();
-    assert!(
-        stranger_reason
-            .contains("it nearly matches the allowed `http://localhost:8701`: the port differs"),
-        "{stranger_reason}"
-    );
-    assert_eq!(
-        field(&stranger_results, "stranger-delete", "body"),
-        "deleted"
-    );
-    // The simple GET from the stranger ran the handler (the browser hid the answer); its
-    // preflighted request was refused before the handler.
-    assert_eq!(playground::handler_runs("account"), account_runs + 1);
-    assert_eq!(playground::handler_runs("delete-item"), 1);
+    check_stranger(&stranger_results, account_runs);
+    check_reasons(&STRANGER_EXPECTATIONS, &stranger.cors_errors());
 
     save_screenshot(&screenshot);
     drop(browser);

@@ -241,6 +241,16 @@ fn handler_and_route(item: &TokenStream) -> Result<(Handler, Route), TokenStream
             );
             return Err(fallback::emit(item, &error));
         }
+        Err(RouteError::UtoipaBelow(tokens)) => {
+            let error = syn::Error::new_spanned(
+                tokens,
+                "write `#[utoipa::path(...)]` above `#[cors(...)]`, not below it: utoipa \
+                 generates an item beside the function, and below `#[cors]` it would be \
+                 generated inside the route's registration, out of reach of \
+                 `#[openapi(paths(...))]`",
+            );
+            return Err(fallback::emit(item, &error));
+        }
         Err(RouteError::Repeated(tokens)) => {
             let error = syn::Error::new_spanned(
                 tokens,

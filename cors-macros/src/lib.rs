@@ -1,12 +1,14 @@
 //! The `#[cors(...)]` attribute and `policy!`. Use them through the `cors-runtime` crate, which
 //! re-exports them together with the runtime the generated code calls.
-//!
-//! One way through: [`attr`] parses the attribute's arguments into a typed value (shapes,
-//! unknown and repeated keys), [`route`] reads the actix-web route attribute below it,
-//! [`validate`] judges both with `cors-policy`'s rules — the runtime applies the same ones to
-//! configured values at startup — and yields the checked [`model::Policy`] or every error at its
-//! token ([`ctxt::Ctxt`]), [`expand`] alone writes code, and [`fallback`] is what is emitted
-//! instead when anything was refused. [`shared`] defines shared policies.
+
+// One way through: `attr` parses the attribute's arguments into a typed value (shapes, unknown
+// and repeated keys), `route` reads the actix-web route attribute below it, `validate` judges
+// both with `cors-policy`'s rules — the runtime applies the same ones to configured values at
+// startup — and yields the checked `model::Policy` or every error at its token (`ctxt::Ctxt`),
+// `expand` alone writes code, and `fallback` is what is emitted instead when anything was
+// refused. `shared` defines shared policies.
+
+#![deny(missing_docs)]
 
 mod attr;
 mod ctxt;
@@ -19,20 +21,60 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Route-level CORS for an actix-web handler. Write it directly above the route attribute:
+/// Route-level CORS for an actix-web handler: the route's whole CORS policy, checked when the
+/// crate compiles. Write it directly above the route attribute (`#[get]`, `#[post]`, `#[route]`,
+/// `#[routes]`, …), and wrap the app once in `cors_runtime::CorsFirst`:
 ///
 /// ```text
+/// use actix_web::{get, App, Responder};
+/// use cors_runtime::{cors, CorsFirst};
+///
 /// #[cors(origins = ["https://app.example.com"], credentials)]
 /// #[get("/items")]
 /// async fn items() -> impl Responder { "items" }
+///
+/// let app = App::new().service(items).wrap(CorsFirst::new());
 /// ```
 ///
-/// Keys: `origins` (required: a list, `env("VARIABLE")` or `config("name")`), `methods`,
-/// `headers`, `expose`, `credentials`, `max_age`, `insecure_allow_http_with_credentials`,
-/// `policy` (a shared policy made with `policy!`) and `crate`. The app needs the
-/// `cors_runtime::CorsFirst` layer once (`App::new().wrap(CorsFirst::new())`). See the
-/// `cors-runtime` README for what each key does and for every configuration that is refused at
-/// compile time.
+/// # Keys
+///
+/// - **`origins`** (required, here or in the shared policy): the origins allowed, exactly as a
+///   browser sends them (`scheme://host[:port]`, lower case, no path, no default port),
+///   subdomain patterns, or `*` alone (never with `credentials`):
+///   ```text
+///   #[cors(origins = ["https://app.example.com", "https://*.example.com", "http://localhost:3000"])]
+///   #[cors(origins = ["*"])]
+///   ```
+///   Or from configuration, checked at startup by the same rules:
+///   ```text
+///   #[cors(origins = env("CORS_ORIGINS", default = ["http://localhost:3000"]), credentials)]
+///   #[cors(origins = config("partners"))]   // cors_runtime::set_origins("partners", list)
+///   ```
+/// - **`credentials`**: cookies, `Authorization` and client certificates are allowed; answers name
+///   the exact origin and carry `Access-Control-Allow-Credentials: true`:
+///   `#[cors(origins = ["https://app.example.com"], credentials)]`
+/// - **`methods`**: the methods a preflight may ask for, among those the route serves
+///   (default: all of them); compared case-sensitively:
+///   `#[cors(origins = ["https://app.example.com"], methods = [GET, PUT])]`
+/// - **`headers`**: request headers a preflight may ask for; `content-type` is needed for JSON
+///   bodies; `*` (without credentials) covers all but `authorization`:
+///   `#[cors(origins = ["https://app.example.com"], headers = ["content-type", "x-token"])]`
+/// - **`expose`**: response headers page script may read:
+///   `#[cors(origins = ["https://app.example.com"], expose = ["x-total-count"])]`
+/// - **`max_age`**: seconds a browser may cache the preflight answer, `0..=86400`:
+///   `#[cors(origins = ["https://app.example.com"], max_age = 600)]`
+/// - **`insecure_allow_http_with_credentials`**: accepts plain `http://` origins other than
+///   loopback together with `credentials` (anyone on the network path can impersonate them):
+///   `#[cors(origins = ["http://intranet.example"], credentials, insecure_allow_http_with_credentials)]`
+/// - **`policy`**: a shared policy made with `cors_runtime::policy!`, which this attribute adds
+///   to (lists added, `max_age` replaced, flags turned on):
+///   `#[cors(policy = crate::policies::FRONT_ENDS, headers = ["content-type"])]`
+/// - **`crate`**: where the generated code finds `cors_runtime`, for a renamed dependency or a
+///   facade crate: `#[cors(crate = "my_facade::cors_runtime", origins = [...])]`
+///
+/// Every configuration that can never work or is insecure is refused with an error at the
+/// offending token; the whole list is in the README's
+/// [compile errors](https://github.com/cors-runtime/cors-runtime#compile-errors).
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::cors(args.into(), item.into()).into()

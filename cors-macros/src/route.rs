@@ -68,6 +68,16 @@ pub(crate) enum RouteError {
     /// The route attribute is malformed: actix-web's own macro reports it better than we can,
     /// so the item is emitted unchanged and no error of ours is added.
     LeaveToActix,
+    /// utoipa's `#[utoipa::path]` below `#[cors]` (its tokens, for the span).
+    UtoipaBelow(TokenStream),
+}
+
+/// Whether `attr` is utoipa's `#[utoipa::path(...)]` (or `#[path(...)]` imported from it).
+fn is_utoipa_path(attr: &Attribute) -> bool {
+    let path = attr.path();
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    matches!(segments.as_slice(), [utoipa, path] if utoipa == "utoipa" && path == "path")
+        || (segments == ["path"] && matches!(attr.meta, Meta::List(_)))
 }
 
 /// What kind of actix-web attribute `attr` is, by its last path segment, accepting the bare
@@ -162,6 +172,11 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
             .is_some_and(|segment| segment.ident == "cors")
     }) {
         return Err(RouteError::Repeated(repeated.to_token_stream()));
+    }
+    // utoipa generates an item beside the function: inside the route's registration, where the
+    // function is emitted, `#[openapi(paths(...))]` could not reach it.
+    if let Some(utoipa) = attrs.iter().find(|a| is_utoipa_path(a)) {
+        return Err(RouteError::UtoipaBelow(utoipa.to_token_stream()));
     }
     let first = attrs
         .iter()

@@ -17,6 +17,8 @@
 //! - [`host`]: the host grammar the runtime's pattern matcher shares.
 //! - [`spec`]: the text in which the generated code hands a checked policy to the runtime.
 
+#![deny(missing_docs)]
+
 pub mod config_list;
 pub mod headers;
 pub mod host;
@@ -48,6 +50,7 @@ pub enum At {
 /// One thing wrong with a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where it is.
     pub at: At,
     /// One sentence: what is wrong, and what to write instead.
     pub message: String,

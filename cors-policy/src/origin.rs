@@ -14,13 +14,20 @@ pub enum Origin {
     Exact(String),
     /// `scheme://*.base[:port]`, kept as the text before the `*` (`https://`) and the text
     /// after it (`.example.com:8443`).
-    Subdomains { scheme: String, suffix: String },
+    Subdomains {
+        /// `https://` or `http://`.
+        scheme: String,
+        /// The dot and the base, with the port: `.example.com:8443`.
+        suffix: String,
+    },
 }
 
 /// A checked origin, and whether it is plain `http://` to a host that is not loopback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checked {
+    /// The origin, as the runtime matches it.
     pub origin: Origin,
+    /// Plain `http://` to a host that is not loopback.
     pub insecure_http: bool,
 }
 

@@ -25,6 +25,7 @@ pub enum Origins {
 /// The flags of the policy that bear on its origins.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OriginFlags {
+    /// `credentials`.
     pub credentials: bool,
     /// `insecure_allow_http_with_credentials`.
     pub insecure_opt_in: bool,

@@ -22,31 +22,43 @@ pub enum SpecOrigins {
     /// An environment variable, read and checked at startup, with the (checked) literal list to
     /// use when it is unset.
     Env {
+        /// The variable's name.
         variable: String,
+        /// The literal list, as written (patterns with their `*`).
         default: Option<Vec<String>>,
     },
     /// A list the application sets at startup.
-    Config { name: String },
+    Config {
+        /// The name it is set under.
+        name: String,
+    },
 }
 
 /// A checked policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spec {
+    /// Where the origins come from.
     pub origins: SpecOrigins,
+    /// `credentials`.
     pub credentials: bool,
     /// `insecure_allow_http_with_credentials`, for origins from configuration.
     pub insecure_http: bool,
     /// `methods`, when given; without it, each route's own methods.
     pub methods: Option<Vec<String>>,
+    /// `headers`, when given.
     pub headers: Option<HeaderList>,
+    /// `expose`, when given.
     pub expose: Option<HeaderList>,
+    /// `max_age`, when given.
     pub max_age: Option<u32>,
 }
 
 /// One path of a route attribute and the methods it serves there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteText {
+    /// The path as written in the route attribute.
     pub path: String,
+    /// The methods served on it.
     pub methods: Vec<String>,
 }
 

@@ -134,6 +134,7 @@ pub struct ConfigError {
     pub route: String,
     /// The handler's name.
     pub handler: &'static str,
+    /// Where the refused origins came from.
     pub source: OriginsSource,
     /// Position (from 1) and text of the refused entry, when the refusal is about one.
     pub entry: Option<(usize, String)>,

@@ -7,7 +7,7 @@
 //! only with the route's CORS headers. actix-web runs an app's middleware before any scope's,
 //! and the last `.wrap(...)` of an `App` first; so `CorsFirst` is wrapped last.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::future::{ready, Future, Ready};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -203,27 +203,7 @@ where
                 explanation,
             }
         });
-        CorsFirstFuture::Inner {
-            inner: self.service.call(request),
-            decoration,
-            done: Cell::new(false),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A preflight's answer, or the app's answer awaited and then given the route's headers.
-    #[project = CorsFirstFutureProjection]
-    pub enum CorsFirstFuture<F> {
-        /// Answered here, without entering the app.
-        Answered { response: Option<ServiceResponse> },
-        /// Waiting for the app.
-        Inner {
-            #[pin]
-            inner: F,
-            decoration: Option<Decoration>,
-            done: Cell<bool>,
-        },
+        CorsFirstFuture::inner(self.service.call(request), decoration)
     }
 }
 
@@ -235,10 +215,33 @@ pub struct Decoration {
     explanation: Option<actix_web::http::header::HeaderValue>,
 }
 
+pin_project_lite::pin_project! {
+    /// A preflight's answer, or the app's answer awaited and then given the route's headers.
+    pub struct CorsFirstFuture<F> {
+        // The app's answer, until it came (`None` for a preflight answered here).
+        #[pin]
+        inner: Option<F>,
+        // A preflight's answer, until it is handed out.
+        answered: Option<ServiceResponse>,
+        // What the app's answer gets on its way out (a `#[cors]` route's), if anything.
+        decoration: Option<Decoration>,
+    }
+}
+
 impl<F> CorsFirstFuture<F> {
     fn answered(response: ServiceResponse) -> Self {
-        Self::Answered {
-            response: Some(response),
+        Self {
+            inner: None,
+            answered: Some(response),
+            decoration: None,
+        }
+    }
+
+    fn inner(inner: F, decoration: Option<Decoration>) -> Self {
+        Self {
+            inner: Some(inner),
+            answered: None,
+            decoration,
         }
     }
 }
@@ -250,47 +253,37 @@ where
     type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            CorsFirstFutureProjection::Answered { response } => Poll::Ready(
-                response
-                    .take()
-                    .map(ServiceResponse::map_into_right_body)
-                    .ok_or_else(polled_again),
-            ),
-            CorsFirstFutureProjection::Inner {
-                inner,
-                decoration,
-                done,
-            } => {
-                if done.get() {
-                    return Poll::Ready(Err(polled_again()));
-                }
-                let outcome = ready_poll!(inner.poll(cx));
-                done.set(true);
-                Poll::Ready(match (outcome, decoration.take()) {
-                    (Ok(mut response), Some(decoration)) => {
-                        decorate(
-                            decoration.policy,
-                            response.headers_mut(),
-                            &decoration.verdict,
-                        );
-                        if let Some(explanation) = decoration.explanation {
-                            response
-                                .headers_mut()
-                                .insert(crate::explain::REFUSAL_HEADER, explanation);
-                        }
-                        Ok(response.map_into_left_body())
-                    }
-                    (Ok(response), None) => Ok(response.map_into_left_body()),
-                    (Err(error), Some(decoration)) => Err(CorsError::wrap(
-                        error,
-                        decoration.policy,
-                        decoration.verdict,
-                    )),
-                    (Err(error), None) => Err(error),
-                })
-            }
+        let mut this = self.project();
+        if let Some(response) = this.answered.take() {
+            return Poll::Ready(Ok(response.map_into_right_body()));
         }
+        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
+            return Poll::Ready(Err(polled_again()));
+        };
+        let outcome = ready_poll!(inner.poll(cx));
+        this.inner.set(None);
+        Poll::Ready(match (outcome, this.decoration.take()) {
+            (Ok(mut response), Some(decoration)) => {
+                decorate(
+                    decoration.policy,
+                    response.headers_mut(),
+                    &decoration.verdict,
+                );
+                if let Some(explanation) = decoration.explanation {
+                    response
+                        .headers_mut()
+                        .insert(crate::explain::REFUSAL_HEADER, explanation);
+                }
+                Ok(response.map_into_left_body())
+            }
+            (Ok(response), None) => Ok(response.map_into_left_body()),
+            (Err(error), Some(decoration)) => Err(CorsError::wrap(
+                error,
+                decoration.policy,
+                decoration.verdict,
+            )),
+            (Err(error), None) => Err(error),
+        })
     }
 }
 

@@ -22,6 +22,8 @@
 //! Everything except the attribute and the layer lives in a hidden module that only the
 //! generated code uses; its items are not part of the public API.
 
+#![deny(missing_docs)]
+
 mod actual;
 mod allow_headers;
 mod allow_methods;

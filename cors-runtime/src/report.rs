@@ -32,6 +32,7 @@ pub struct RouteReport {
     /// `literal`, or where configured origins came from: `env CORS_ORIGINS`, `env CORS_ORIGINS
     /// (unset: the default)`, `set partners`.
     pub origins_from: String,
+    /// `credentials`.
     pub credentials: bool,
     /// Allowed request headers (`*` first when the list has it).
     pub headers: Vec<String>,
@@ -44,6 +45,7 @@ pub struct RouteReport {
 /// Every `#[cors]` route of an app, in registration order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
+    /// The routes, one per path of each `#[cors]` handler.
     pub routes: Vec<RouteReport>,
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod playground_suite;
 pub mod wire;
 
 /// Whether the external program at `path` (Debian package `package`, needed by `what`) is

@@ -1,0 +1,261 @@
+//! The playground's scenarios as every browser suite checks them: what page script could read,
+//! what the server saw (handler runs, preflights) and what it logged as the reason of each
+//! refusal. Each suite drives its browser (Chromium over the DevTools protocol, Firefox over
+//! WebDriver BiDi) through [`ScenarioPage`] and adds what only its browser reports.
+
+use std::collections::HashMap;
+
+use cors_workspace_tests::playground::{self, API_PORT, PAGE_ORIGIN, STRANGER_ORIGIN};
+use serde_json::Value;
+
+use super::wire::wait_for;
+
+/// A page of the browser under test.
+pub trait ScenarioPage {
+    /// Loads `url` and waits until the page has run all its scenarios; returns their results
+    /// by scenario id.
+    fn run_scenarios(&mut self, url: &str) -> HashMap<String, Value>;
+
+    /// Evaluates `expression`, a promise, in the page and returns what it resolves to.
+    fn evaluate_async(&mut self, expression: &str) -> Value;
+}
+
+/// Starts the playground's servers on a thread of their own and waits until the API answers.
+pub fn start_playground() {
+    std::thread::spawn(|| {
+        actix_web::rt::System::new().block_on(async {
+            let (api, explained, page) = playground::servers().expect("playground ports are free");
+            actix_web::rt::spawn(page);
+            actix_web::rt::spawn(explained);
+            api.await.expect("API server");
+        });
+    });
+    wait_for(API_PORT);
+}
+
+/// What one scenario must show: the page's verdict and, when blocked, Chromium's reason
+/// (`Network.loadingFailed` → `corsErrorStatus.corsError`; Firefox reports no reason).
+pub struct Expect {
+    pub id: &'static str,
+    pub readable: bool,
+    pub chromium_reason: Option<&'static str>,
+}
+
+const fn readable(id: &'static str) -> Expect {
+    Expect {
+        id,
+        readable: true,
+        chromium_reason: None,
+    }
+}
+
+const fn blocked(id: &'static str, reason: &'static str) -> Expect {
+    Expect {
+        id,
+        readable: false,
+        chromium_reason: Some(reason),
+    }
+}
+
+/// A refused preflight is answered 403 without any CORS header (R3, R7), so the first check
+/// Chromium fails is the missing allow-origin.
+const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
+
+pub const PAGE_EXPECTATIONS: [Expect; 26] = [
+    readable("cred-fetch"),
+    readable("cred-xhr"),
+    blocked("no-cred-route-include", "InvalidAllowCredentials"),
+    readable("no-cred-route-omit"),
+    readable("wildcard-plain"),
+    blocked("wildcard-include", "WildcardOriginNotAllowed"),
+    readable("put-json"),
+    blocked("delete-other-origin", REFUSED_PREFLIGHT),
+    readable("header-allowed"),
+    blocked("header-refused", REFUSED_PREFLIGHT),
+    // The same refusal from the API in development mode: Chromium names the header it lacks.
+    blocked(
+        "explained-header-refused",
+        "HeaderDisallowedByPreflightResponse",
+    ),
+    readable("json-post"),
+    blocked("method-unlisted", REFUSED_PREFLIGHT),
+    readable("method-upper"),
+    blocked("method-lower", REFUSED_PREFLIGHT),
+    readable("expose"),
+    readable("handler-error"),
+    readable("extractor-error"),
+    readable("preflight-cache"),
+    blocked("no-cors-route", "MissingAllowOriginHeader"),
+    readable("configured-origin"),
+    readable("shared-policy"),
+    blocked("star-authorization", REFUSED_PREFLIGHT),
+    readable("star-plus-authorization"),
+    readable("auth-signed-in"),
+    readable("auth-expired"),
+];
+
+pub const STRANGER_EXPECTATIONS: [Expect; 4] = [
+    blocked("stranger-account", "MissingAllowOriginHeader"),
+    blocked("stranger-preflight", REFUSED_PREFLIGHT),
+    blocked("stranger-configured", "MissingAllowOriginHeader"),
+    readable("stranger-delete"),
+];
+
+/// Every scenario ran, and script could read exactly the readable ones.
+pub fn check_verdicts(expectations: &[Expect], results: &HashMap<String, Value>) {
+    assert_eq!(
+        results.len(),
+        expectations.len(),
+        "scenarios run: {:?}",
+        results.keys()
+    );
+    for expect in expectations {
+        let result = &results[expect.id];
+        let outcome = if expect.readable {
+            "readable"
+        } else {
+            "blocked"
+        };
+        assert_eq!(result["outcome"], outcome, "{}: {result}", expect.id);
+    }
+}
+
+pub fn field<'a>(results: &'a HashMap<String, Value>, id: &str, name: &str) -> &'a Value {
+    &results[id][name]
+}
+
+/// What the page's scenarios must have read and made the server see and say, and the
+/// composed requests of its form.
+pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>) {
+    check_verdicts(&PAGE_EXPECTATIONS, results);
+    // The cookie the API set on the credentialed login came back on the next request.
+    for id in ["cred-fetch", "cred-xhr", "header-allowed"] {
+        let body = field(results, id, "body").as_str().unwrap_or_default();
+        assert!(body.starts_with("cookie: session=s"), "{id}: {body}");
+    }
+    assert_eq!(
+        field(results, "no-cred-route-omit", "body"),
+        "no credentials"
+    );
+    assert_eq!(results["wildcard-plain"]["headers"]["x-request-id"], "7");
+    assert_eq!(field(results, "put-json", "body"), "put");
+    assert_eq!(field(results, "json-post", "body"), r#"{"a":1}"#);
+    assert_eq!(field(results, "method-upper", "body"), "patched");
+    // R13: the exposed header is readable, the other one is not.
+    assert_eq!(results["expose"]["headers"]["x-total-count"], "42");
+    assert_eq!(results["expose"]["headers"]["x-secret"], Value::Null);
+    // Error responses reach page script with their status.
+    assert_eq!(field(results, "handler-error", "status"), 409);
+    assert_eq!(field(results, "extractor-error", "status"), 400);
+    // R10: `*` does not cover Authorization; listed beside it, it is allowed.
+    assert_eq!(
+        field(results, "star-plus-authorization", "body"),
+        "star headers and authorization"
+    );
+    assert_eq!(playground::handler_runs("star-headers"), 0);
+    // Beside each blocked scenario, the reason the server logged: where the server refused, its
+    // words; where the browser refused what the server allowed, none.
+    let reason = |id: &str| {
+        field(results, id, "reason")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (id, expected) in [
+        ("delete-other-origin", "route=DELETE /api/items/{id} origin=`http://localhost:8701` reason=the origin is not allowed"),
+        ("header-refused", "reason=the request header `x-other` is not allowed"),
+        ("method-unlisted", "no #[cors] route of this path serves the method `PUT`"),
+        ("method-lower", "no #[cors] route of this path serves the method `patch`"),
+        ("star-authorization", "the request header `authorization` is not allowed"),
+    ] {
+        assert!(reason(id).contains(expected), "{id}: {}", reason(id));
+    }
+    for id in ["no-cred-route-include", "wildcard-include", "no-cors-route"] {
+        assert_eq!(reason(id), "", "{id}: the server refused nothing");
+    }
+    check_composed(page);
+    // A configured route (the default list: PLAYGROUND_ORIGINS is not set for the tests) and a
+    // shared policy, exposed header included.
+    assert_eq!(field(results, "configured-origin", "body"), "configured");
+    assert_eq!(results["shared-policy"]["headers"]["x-shared"], "1");
+    // Behind the session check: the preflight was answered before it, the signed-in request
+    // reached the handler, and the check's own 401 reached page script with its status.
+    assert_eq!(field(results, "auth-signed-in", "status"), 200);
+    assert_eq!(field(results, "auth-signed-in", "body"), "me");
+    assert_eq!(field(results, "auth-expired", "status"), 401);
+    assert_eq!(
+        field(results, "auth-expired", "body"),
+        "session expired → send the user to the login page"
+    );
+    assert!(playground::preflights("/api/session/me") >= 1);
+    assert_eq!(playground::handler_runs("session-me"), 1);
+    // R12: the second identical request inside max_age sent no preflight (a request without
+    // credentials: the preflight cache applies to it in every browser).
+    assert_eq!(field(results, "preflight-cache", "preflights"), 1);
+    assert_eq!(playground::preflights("/api/cached"), 1);
+    // Refused preflights never ran their handler; the allowed PATCH ran once, the lower-case
+    // `patch` never reached it.
+    assert!(
+        playground::preflights("/api/items/1") >= 2,
+        "PUT and DELETE were preflighted"
+    );
+    assert_eq!(playground::handler_runs("delete-item"), 0);
+    assert_eq!(playground::handler_runs("patchable"), 1);
+    assert_eq!(
+        playground::handler_runs("private"),
+        1,
+        "R18: the handler runs, the browser hides the answer"
+    );
+}
+
+/// Requests composed in the page's form: from the other origin through the relay frame, and
+/// from the page's own.
+fn check_composed(page: &mut dyn ScenarioPage) {
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{STRANGER_ORIGIN}', path: '/api/account', method: 'GET', credentials: 'include' }})"
+    ));
+    assert_eq!(composed["outcome"], "blocked", "{composed}");
+    let composed_reason = composed["reason"].as_str().unwrap_or_default();
+    assert!(
+        composed_reason
+            .contains("nearly matches the allowed `http://localhost:8701`: the port differs"),
+        "{composed}"
+    );
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/account', method: 'POST', headers: 'x-other: 1', credentials: 'include' }})"
+    ));
+    assert_eq!(composed["outcome"], "blocked", "{composed}");
+    assert!(
+        composed["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the request header `x-other` is not allowed"),
+        "{composed}"
+    );
+    let composed = page.evaluate_async(&format!(
+        "window.__compose({{ origin: '{PAGE_ORIGIN}', path: '/api/public', method: 'GET' }})"
+    ));
+    assert_eq!(
+        (composed["outcome"].as_str(), composed["reason"].as_str()),
+        (Some("readable"), Some(""))
+    );
+}
+
+/// What the page from the stranger's origin must have read and made the server do;
+/// `account_runs` is the account handler's count before it ran.
+pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
+    check_verdicts(&STRANGER_EXPECTATIONS, results);
+    let stranger_reason = field(results, "stranger-account", "reason")
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        stranger_reason
+            .contains("it nearly matches the allowed `http://localhost:8701`: the port differs"),
+        "{stranger_reason}"
+    );
+    assert_eq!(field(results, "stranger-delete", "body"), "deleted");
+    // The simple GET from the stranger ran the handler (the browser hid the answer); its
+    // preflighted request was refused before the handler.
+    assert_eq!(playground::handler_runs("account"), account_runs + 1);
+    assert_eq!(playground::handler_runs("delete-item"), 1);
+}
