@@ -1,5 +1,8 @@
-//! Goal of BENCHMARKS.md, guarded: serving an allowed GET or a preflight through `#[cors]` makes
-//! no heap allocation beyond what actix-web itself makes for the bare GET.
+//! Goals of BENCHMARKS.md, guarded: serving an allowed GET, a refused one, one without `Origin`
+//! or a preflight through `#[cors]` makes no heap allocation beyond what actix-web itself makes
+//! for the bare GET; nor does a route whose handler sets its own `Vary` (merged with `Origin`,
+//! R14) beyond the same handler without `#[cors]`; nor a route in a scope behind an
+//! authentication layer beyond its bare twin there.
 //!
 //! A counting global allocator counts, per thread, the allocations made while the app serves
 //! one request (building the test request is left out, as in the benchmarks).
@@ -10,8 +13,10 @@ use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
 use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::VARY;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::test::{init_service, TestRequest};
-use actix_web::{get, App, Responder};
+use actix_web::{get, web, App, HttpResponse, Responder};
 use cors_runtime::{cors, CorsFirst};
 
 struct CountingAllocator;
@@ -60,6 +65,42 @@ async fn with_cors() -> impl Responder {
     "ok"
 }
 
+#[get("/bare-vary")]
+async fn bare_vary() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((VARY, "Accept-Encoding"))
+        .body("ok")
+}
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/cors-vary")]
+async fn cors_vary() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((VARY, "Accept-Encoding"))
+        .body("ok")
+}
+
+#[get("/bare-me")]
+async fn bare_me() -> impl Responder {
+    "me"
+}
+
+#[cors(origins = ["https://app.example.com"], credentials, headers = ["authorization"])]
+#[get("/cors-me")]
+async fn cors_me() -> impl Responder {
+    "me"
+}
+
+async fn require_login(
+    request: actix_web::dev::ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if !request.headers().contains_key("authorization") {
+        return Err(actix_web::error::ErrorUnauthorized("login required"));
+    }
+    next.call(request).await
+}
+
 /// Allocations made while serving `request` to completion and dropping the response. Every
 /// handler here completes without waiting, so one poll serves the request.
 fn allocations_to_serve<S, B>(app: &S, request: actix_http::Request) -> u64
@@ -94,11 +135,19 @@ where
 }
 
 #[actix_web::test]
-async fn allowed_get_and_preflight_allocate_no_more_than_the_bare_get() {
+async fn every_path_allocates_no_more_than_its_bare_twin() {
     let app = init_service(
         App::new()
             .service(bare)
             .service(with_cors)
+            .service(bare_vary)
+            .service(cors_vary)
+            .service(
+                web::scope("/api")
+                    .wrap(from_fn(require_login))
+                    .service(bare_me)
+                    .service(cors_me),
+            )
             .wrap(CorsFirst::new()),
     )
     .await;
@@ -122,9 +171,47 @@ async fn allowed_get_and_preflight_allocate_no_more_than_the_bare_get() {
             .insert_header(("access-control-request-method", "GET"))
             .insert_header(("access-control-request-headers", "x-token"))
     });
+    let refused_get = steady_allocations(&app, || {
+        TestRequest::get()
+            .uri("/cors")
+            .insert_header(("origin", "https://evil.example"))
+    });
+    let no_origin_get = steady_allocations(&app, || TestRequest::get().uri("/cors"));
+    let vary = |path: &'static str| {
+        steady_allocations(&app, move || {
+            TestRequest::get().uri(path).insert_header(origin)
+        })
+    };
+    let (bare_vary_get, cors_vary_get) = (vary("/bare-vary"), vary("/cors-vary"));
+    let scoped = |path: &'static str| {
+        steady_allocations(&app, move || {
+            TestRequest::get()
+                .uri(path)
+                .insert_header(origin)
+                .insert_header(("authorization", "Bearer t"))
+        })
+    };
+    let (bare_scoped, cors_scoped) = (scoped("/api/bare-me"), scoped("/api/cors-me"));
     assert!(
         bare_get > 0,
         "the counter counts nothing: the test would prove nothing"
+    );
+    for (what, count) in [
+        ("refused GET", refused_get),
+        ("GET without Origin", no_origin_get),
+    ] {
+        assert!(
+            count <= bare_get,
+            "{what}: {count} allocations, bare GET: {bare_get}"
+        );
+    }
+    assert!(
+        cors_vary_get <= bare_vary_get,
+        "handler-set Vary: {cors_vary_get} allocations, without #[cors]: {bare_vary_get}"
+    );
+    assert!(
+        cors_scoped <= bare_scoped,
+        "scoped auth route: {cors_scoped} allocations, without #[cors]: {bare_scoped}"
     );
     assert!(
         cors_get <= bare_get,

@@ -1,20 +1,23 @@
 //! The contenders and scenarios of BENCHMARKS.md. Every contender serves the same handler on
-//! `/r` under the same policy: exact origin(s) with credentials, headers `x-token` and
-//! `content-type`, expose `x-total-count`, max age 600.
+//! `/r` (or `/api/r`, inside a scope with an authentication layer) under the same policy: exact
+//! origin(s) with credentials, headers `x-token` and `content-type`, expose `x-total-count`,
+//! max age 600.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::header::HeaderValue;
 use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    VARY,
+    HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, VARY,
 };
 use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{from_fn, Next};
 use actix_web::test::TestRequest;
-use actix_web::{get, App, Error, HttpResponse};
+use actix_web::{get, route, web, App, Error, HttpRequest, HttpResponse, Responder};
 use cors_runtime::{cors, CorsFirst};
 
 mod origins;
+pub mod pass_through;
 pub use origins::many_origin;
 
 include!(concat!(env!("OUT_DIR"), "/many_origins.rs"));
@@ -27,10 +30,16 @@ pub const APP_ORIGIN: &str = "https://app.example.com";
 pub enum Contender {
     /// The handler alone, no CORS at all.
     Bare,
-    /// The handler setting, itself, the four static headers an allowed GET gets under the
-    /// policy: the cost of writing those headers into actix-web's header map, which every
-    /// CORS implementation on actix-web pays.
+    /// The floor: the bare handler's response with, added by the handler itself, the four
+    /// static headers an allowed GET gets under the policy; and beside it a plain `OPTIONS`
+    /// handler answering 204 with the six static headers of the policy's preflight answer. What
+    /// every CORS implementation on actix-web pays for writing those headers into the header
+    /// map, without deciding anything.
     BareWithHeaders,
+    /// The bare handler behind a middleware that does nothing but what any CORS middleware on
+    /// actix-web must do at least: take the request, await the app's answer and hand it on with
+    /// its body type widened (`EitherBody`, for the preflights it answers itself).
+    PassThrough,
     /// `#[cors]` on the handler.
     Cors,
     /// The `actix-cors` middleware on the app, configured with the same policy.
@@ -38,9 +47,10 @@ pub enum Contender {
 }
 
 impl Contender {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Bare,
         Self::BareWithHeaders,
+        Self::PassThrough,
         Self::Cors,
         Self::ActixCors,
     ];
@@ -50,6 +60,7 @@ impl Contender {
         match self {
             Self::Bare => "bare",
             Self::BareWithHeaders => "bare+headers",
+            Self::PassThrough => "pass-through",
             Self::Cors => "cors",
             Self::ActixCors => "actix-cors",
         }
@@ -85,6 +96,7 @@ pub enum Request {
 /// A request ready to be sent many times.
 pub struct Prepared {
     method: Method,
+    path: &'static str,
     headers: Vec<(&'static str, HeaderValue)>,
 }
 
@@ -92,7 +104,9 @@ impl Prepared {
     #[must_use]
     pub fn test_request(&self) -> TestRequest {
         self.headers.iter().fold(
-            TestRequest::default().method(self.method.clone()).uri("/r"),
+            TestRequest::default()
+                .method(self.method.clone())
+                .uri(self.path),
             |request, (name, value)| request.insert_header((*name, value.clone())),
         )
     }
@@ -106,56 +120,74 @@ pub struct Scenario {
     pub request: Request,
     /// The bare handler has no answer to a preflight, and no policy size.
     pub bare_applies: bool,
+    /// The route sits in a scope (`/api`) behind an authentication layer, and the request
+    /// carries the credentials it wants.
+    pub scoped: bool,
 }
 
-pub const SCENARIOS: [Scenario; 8] = [
+pub const SCENARIOS: [Scenario; 9] = [
     Scenario {
         name: "allowed-get",
         origins: Origins::One,
         request: Request::Allowed,
         bare_applies: true,
+        scoped: false,
     },
     Scenario {
         name: "refused-origin",
         origins: Origins::One,
         request: Request::Refused,
         bare_applies: true,
+        scoped: false,
     },
     Scenario {
         name: "no-origin",
         origins: Origins::One,
         request: Request::NoOrigin,
         bare_applies: true,
+        scoped: false,
     },
     Scenario {
         name: "preflight",
         origins: Origins::One,
         request: Request::Preflight,
         bare_applies: false,
+        scoped: false,
     },
     Scenario {
         name: "allowed-get-100-origins",
         origins: Origins::Hundred,
         request: Request::Allowed,
         bare_applies: false,
+        scoped: false,
     },
     Scenario {
         name: "allowed-get-1000-origins",
         origins: Origins::Thousand,
         request: Request::Allowed,
         bare_applies: false,
+        scoped: false,
     },
     Scenario {
         name: "allowed-get-pattern",
         origins: Origins::Pattern,
         request: Request::Allowed,
         bare_applies: false,
+        scoped: false,
     },
     Scenario {
         name: "allowed-get-configured",
         origins: Origins::Configured,
         request: Request::Allowed,
         bare_applies: false,
+        scoped: false,
+    },
+    Scenario {
+        name: "allowed-get-auth-scope",
+        origins: Origins::One,
+        request: Request::Allowed,
+        bare_applies: true,
+        scoped: true,
     },
 ];
 
@@ -177,9 +209,27 @@ impl Scenario {
         }
     }
 
+    /// The path the route answers on.
+    #[must_use]
+    pub const fn path(&self) -> &'static str {
+        if self.scoped {
+            "/api/r"
+        } else {
+            "/r"
+        }
+    }
+
     /// The request headers as (name, value) pairs, and the method.
     #[must_use]
     pub fn request_parts(&self) -> (Method, Vec<(&'static str, String)>) {
+        let (method, mut headers) = self.cors_parts();
+        if self.scoped && method != Method::OPTIONS {
+            headers.push(("authorization", "Bearer bench".to_owned()));
+        }
+        (method, headers)
+    }
+
+    fn cors_parts(&self) -> (Method, Vec<(&'static str, String)>) {
         match self.request {
             Request::Allowed => (Method::GET, vec![("origin", self.allowed_origin())]),
             Request::Refused => (
@@ -205,6 +255,7 @@ impl Scenario {
         let (method, headers) = self.request_parts();
         Prepared {
             method,
+            path: self.path(),
             headers: headers
                 .into_iter()
                 .map(|(name, value)| (name, HeaderValue::from_str(&value).expect("visible ASCII")))
@@ -217,7 +268,8 @@ impl Scenario {
     #[must_use]
     pub fn expected(&self, contender: Contender) -> (StatusCode, Option<String>) {
         let allow_origin = match (contender, self.request) {
-            (Contender::Bare, _) | (_, Request::Refused | Request::NoOrigin) => None,
+            (Contender::Bare | Contender::PassThrough, _)
+            | (_, Request::Refused | Request::NoOrigin) => None,
             (Contender::BareWithHeaders, _) => Some(APP_ORIGIN.to_owned()),
             _ => Some(self.allowed_origin()),
         };
@@ -235,23 +287,97 @@ async fn bare() -> &'static str {
     "ok"
 }
 
-#[get("/r")]
-async fn bare_with_headers() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
+/// The bare handler's answer, and the four static headers of an allowed GET inserted into its
+/// header map: the response is built exactly as the bare handler's is, so the difference is the
+/// header writes alone.
+struct WithCorsHeaders(&'static str);
+
+impl Responder for WithCorsHeaders {
+    type Body = <&'static str as Responder>::Body;
+
+    fn respond_to(self, request: &HttpRequest) -> HttpResponse<Self::Body> {
+        let mut response = self.0.respond_to(request);
+        let headers = response.headers_mut();
+        headers.insert(
             ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static(APP_ORIGIN),
-        ))
-        .insert_header((
+        );
+        headers.insert(
             ACCESS_CONTROL_ALLOW_CREDENTIALS,
             HeaderValue::from_static("true"),
-        ))
-        .insert_header((
+        );
+        headers.insert(
             ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("x-total-count"),
-        ))
-        .insert_header((VARY, HeaderValue::from_static("Origin")))
-        .body("ok")
+        );
+        headers.insert(VARY, HeaderValue::from_static("Origin"));
+        response
+    }
+}
+
+#[get("/r")]
+async fn bare_with_headers() -> WithCorsHeaders {
+    WithCorsHeaders("ok")
+}
+
+/// A hand-written preflight answer: 204 and the six static headers `#[cors]` answers the
+/// preflight scenario with, deciding nothing.
+#[route("/r", method = "OPTIONS")]
+async fn preflight_with_headers() -> HttpResponse {
+    let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
+    let headers = response.headers_mut();
+    headers.insert(
+        VARY,
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        ),
+    );
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static(APP_ORIGIN),
+    );
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET"),
+    );
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("x-token, content-type"),
+    );
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    response
+}
+
+/// The authentication layer of the scoped scenario: a request without `Authorization` is
+/// refused before it reaches the route.
+async fn require_token(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if !request.headers().contains_key(AUTHORIZATION) {
+        return Err(actix_web::error::ErrorUnauthorized("login required"));
+    }
+    next.call(request).await
+}
+
+/// Mounts `service` at the app's root, or in the `/api` scope behind [`require_token`].
+fn mount<F>(config: &mut web::ServiceConfig, scoped: bool, service: F)
+where
+    F: actix_web::dev::HttpServiceFactory + 'static,
+{
+    if scoped {
+        config.service(
+            web::scope("/api")
+                .wrap(from_fn(require_token))
+                .service(service),
+        );
+    } else {
+        config.service(service);
+    }
 }
 
 #[cors(
@@ -295,6 +421,7 @@ async fn with_cors_configured() -> &'static str {
 /// the headers itself.
 pub fn plain_app(
     contender: Contender,
+    scoped: bool,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -304,16 +431,21 @@ pub fn plain_app(
         InitError = (),
     >,
 > {
-    let app = App::new();
-    match contender {
-        Contender::BareWithHeaders => app.service(bare_with_headers),
-        Contender::Bare | Contender::Cors | Contender::ActixCors => app.service(bare),
-    }
+    App::new().configure(|config| match contender {
+        Contender::BareWithHeaders => {
+            mount(config, scoped, bare_with_headers);
+            mount(config, scoped, preflight_with_headers);
+        }
+        Contender::Bare | Contender::PassThrough | Contender::Cors | Contender::ActixCors => {
+            mount(config, scoped, bare);
+        }
+    })
 }
 
 /// The handler under `#[cors]` with the scenario's policy, and the app's `CorsFirst` layer.
 pub fn cors_app(
     origins: Origins,
+    scoped: bool,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -323,23 +455,24 @@ pub fn cors_app(
         InitError = (),
     >,
 > {
-    let app = App::new();
-    let app = match origins {
-        Origins::One => app.service(with_cors),
-        Origins::Hundred => app.service(origins_100),
-        Origins::Thousand => app.service(origins_1000),
-        Origins::Pattern => app.service(with_cors_pattern),
-        Origins::Configured => {
-            cors_runtime::set_origins("bench", [APP_ORIGIN]);
-            app.service(with_cors_configured)
-        }
-    };
-    app.wrap(CorsFirst::new())
+    App::new()
+        .configure(|config| match origins {
+            Origins::One => mount(config, scoped, with_cors),
+            Origins::Hundred => mount(config, scoped, origins_100),
+            Origins::Thousand => mount(config, scoped, origins_1000),
+            Origins::Pattern => mount(config, scoped, with_cors_pattern),
+            Origins::Configured => {
+                cors_runtime::set_origins("bench", [APP_ORIGIN]);
+                mount(config, scoped, with_cors_configured);
+            }
+        })
+        .wrap(CorsFirst::new())
 }
 
 /// The bare handler behind `actix-cors` configured with the scenario's policy.
 pub fn actix_cors_app(
     origins: Origins,
+    scoped: bool,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -368,25 +501,45 @@ pub fn actix_cors_app(
                 })
         }),
     };
-    App::new().wrap(cors).service(bare)
+    App::new()
+        .configure(|config| mount(config, scoped, bare))
+        .wrap(cors)
 }
 
 /// Calls `$body` with `$app` bound to the initialised service of `$contender` for
-/// `$origins`; a macro because actix-cors' service has a type of its own.
+/// `$scenario`; a macro because actix-cors' service has a type of its own.
 #[macro_export]
 macro_rules! with_service {
-    ($contender:expr, $origins:expr, |$app:ident| $body:expr) => {
+    ($contender:expr, $scenario:expr, |$app:ident| $body:expr) => {
         match $contender {
             $crate::Contender::ActixCors => {
-                let $app = ::actix_web::test::init_service($crate::actix_cors_app($origins)).await;
+                let $app = ::actix_web::test::init_service($crate::actix_cors_app(
+                    $scenario.origins,
+                    $scenario.scoped,
+                ))
+                .await;
                 $body
             }
             $crate::Contender::Cors => {
-                let $app = ::actix_web::test::init_service($crate::cors_app($origins)).await;
+                let $app = ::actix_web::test::init_service($crate::cors_app(
+                    $scenario.origins,
+                    $scenario.scoped,
+                ))
+                .await;
+                $body
+            }
+            $crate::Contender::PassThrough => {
+                let $app = ::actix_web::test::init_service(
+                    $crate::plain_app($crate::Contender::Bare, $scenario.scoped)
+                        .wrap($crate::pass_through::PassThrough),
+                )
+                .await;
                 $body
             }
             contender => {
-                let $app = ::actix_web::test::init_service($crate::plain_app(contender)).await;
+                let $app =
+                    ::actix_web::test::init_service($crate::plain_app(contender, $scenario.scoped))
+                        .await;
                 $body
             }
         }

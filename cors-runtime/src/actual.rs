@@ -12,8 +12,9 @@ use crate::vary;
 /// origin; for a refused one, none at all — whatever the handler or a middleware set is removed,
 /// so a refusal never echoes (R3); and `Vary: Origin` whenever the policy is not `*` (R14),
 /// refusals and requests without `Origin` included.
-pub(crate) fn decorate(policy: &Policy, headers: &mut HeaderMap, verdict: &OriginVerdict) {
-    if let Some(allow_origin) = verdict.allow_origin_value() {
+#[inline]
+pub(crate) fn decorate(policy: &Policy, headers: &mut HeaderMap, verdict: OriginVerdict) {
+    if let Some(allow_origin) = verdict.into_allow_origin() {
         policy.expose.insert_into(headers);
         policy.origin_headers(allow_origin, |name, value| {
             headers.insert(name, value);
@@ -79,7 +80,7 @@ mod tests {
                 HeaderValue::from_static("https://evil.example"),
             );
         }
-        decorate(policy(), &mut headers, &OriginVerdict::Refused);
+        decorate(policy(), &mut headers, OriginVerdict::Refused);
         let names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
         assert_eq!(names.len(), 2, "{names:?}");
         assert!(headers.contains_key(CONTENT_TYPE));

@@ -13,7 +13,7 @@ impl AllowMethods {
     pub(crate) fn new(names: &[String]) -> Self {
         Self {
             names: names.iter().map(|name| name.as_str().into()).collect(),
-            value: HeaderValue::from_str(&names.join(", ")).ok(),
+            value: crate::static_value::header_value(&names.join(", ")),
         }
     }
 

@@ -37,16 +37,29 @@ pub(crate) enum OriginVerdict {
     Any,
     /// Answer with this exact value (the configured one, or the request's own for a pattern).
     Allowed(HeaderValue),
-    /// Not allowed, absent, empty, repeated or malformed: send no CORS header (R3).
+    /// Not allowed, empty, repeated or malformed: send no CORS header (R3).
     Refused,
+    /// No `Origin` at all: a same-origin request or none from a browser. Answered like a
+    /// refusal, but there is nothing to report about it.
+    Absent,
 }
 
 impl OriginVerdict {
+    /// The `Access-Control-Allow-Origin` value, taken out of the verdict (no clone).
+    #[inline]
+    pub(crate) fn into_allow_origin(self) -> Option<HeaderValue> {
+        match self {
+            Self::Any => Some(ANY_ORIGIN),
+            Self::Allowed(value) => Some(value),
+            Self::Refused | Self::Absent => None,
+        }
+    }
+
     pub(crate) fn allow_origin_value(&self) -> Option<HeaderValue> {
         match self {
             Self::Any => Some(ANY_ORIGIN),
             Self::Allowed(value) => Some(value.clone()),
-            Self::Refused => None,
+            Self::Refused | Self::Absent => None,
         }
     }
 }
@@ -67,7 +80,7 @@ impl AllowOrigin {
     ) -> Self {
         let exact: Vec<HeaderValue> = exact
             .into_iter()
-            .filter_map(|origin| HeaderValue::from_str(origin).ok())
+            .filter_map(crate::static_value::header_value)
             .collect();
         Self::List {
             index: ExactIndex::new(exact.iter().map(HeaderValue::as_bytes)),
@@ -99,6 +112,7 @@ impl AllowOrigin {
     }
 
     /// Decides from the request headers alone; allocates nothing.
+    #[inline]
     pub(crate) fn verdict(&self, headers: &HeaderMap) -> OriginVerdict {
         let (exact, index, longest, patterns) = match self {
             Self::Any => return OriginVerdict::Any,
@@ -109,9 +123,13 @@ impl AllowOrigin {
                 patterns,
             } => (exact.as_slice(), index, *longest, patterns),
         };
-        let Some(origin) = single_origin(headers) else {
-            return OriginVerdict::Refused;
+        let mut values = headers.get_all(ORIGIN);
+        let Some(origin) = values.next() else {
+            return OriginVerdict::Absent;
         };
+        if values.next().is_some() {
+            return OriginVerdict::Refused;
+        }
         let bytes = origin.as_bytes();
         if bytes.len() <= longest {
             if let Some(position) = index.find(bytes, |position| exact[position].as_bytes()) {

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
 use actix_web::error::UrlGenerationError;
+use actix_web::http::Method;
 use actix_web::HttpRequest;
 
 use crate::allow_methods::AllowMethods;
@@ -29,7 +30,7 @@ pub(crate) struct AppRoute {
     /// segment, checked first because it rules most paths out for the price of a comparison.
     dynamic: Option<(ResourceDef, usize)>,
     /// The methods the route serves here.
-    methods: Box<[Box<str>]>,
+    methods: Box<[Method]>,
     guards: &'static [GuardFn],
     pub(crate) policy: &'static Policy,
     /// The methods a preflight may ask for: the policy's, or the route's own.
@@ -49,7 +50,12 @@ impl AppRoute {
         Some(Self {
             pattern,
             dynamic,
-            methods: entry.methods.iter().map(|m| m.as_str().into()).collect(),
+            // The validator accepted only tokens, which are methods.
+            methods: entry
+                .methods
+                .iter()
+                .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
+                .collect(),
             guards: entry.guards,
             policy,
             allow_methods: policy.methods_for(&entry.methods),
@@ -64,10 +70,15 @@ impl AppRoute {
         })
     }
 
+    /// Whether the route serves the method a preflight names.
     pub(crate) fn serves(&self, method: &[u8]) -> bool {
         self.methods
             .iter()
-            .any(|served| served.as_bytes() == method)
+            .any(|served| served.as_str().as_bytes() == method)
+    }
+
+    fn serves_method(&self, method: &Method) -> bool {
+        self.methods.contains(method)
     }
 
     fn guards_pass(&self, request: &ServiceRequest) -> bool {
@@ -146,14 +157,18 @@ impl AppRoutes {
         }
     }
 
-    /// The routes whose full pattern matches `path`, in registration order.
-    fn candidates<'t, 'p>(&'t self, path: &'p str) -> Candidates<'t, 'p> {
-        let statics = self
-            .static_index
+    /// The positions of the static routes whose pattern is `path`.
+    fn static_routes(&self, path: &str) -> &[u32] {
+        self.static_index
             .find(path.as_bytes(), |group| {
                 self.static_patterns[group].as_bytes()
             })
-            .map_or(&[][..], |group| self.static_routes[group].as_slice());
+            .map_or(&[][..], |group| self.static_routes[group].as_slice())
+    }
+
+    /// The routes whose full pattern matches `path`, in registration order.
+    fn candidates<'t, 'p>(&'t self, path: &'p str) -> Candidates<'t, 'p> {
+        let statics = self.static_routes(path);
         Candidates {
             table: self,
             path,
@@ -168,9 +183,18 @@ impl AppRoutes {
         if self.routes.is_empty() {
             return None;
         }
-        let method = request.method().as_str().as_bytes();
-        self.candidates(request.match_info().as_str())
-            .find(|route| route.serves(method) && route.guards_pass(request))
+        let method = request.method();
+        let takes = |route: &&AppRoute| route.serves_method(method) && route.guards_pass(request);
+        let path = request.match_info().as_str();
+        if self.dynamic_routes.is_empty() {
+            // Every request pays this lookup, most apps have static paths only: no merging.
+            return self
+                .static_routes(path)
+                .iter()
+                .map(|&position| &self.routes[position as usize])
+                .find(takes);
+        }
+        self.candidates(path).find(takes)
     }
 
     /// What a preflight is for; `requested` is its `Access-Control-Request-Method` (`None`

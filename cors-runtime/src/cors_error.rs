@@ -59,7 +59,7 @@ impl ResponseError for CorsError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = self.error.error_response();
-        decorate(self.policy, response.headers_mut(), &self.verdict);
+        decorate(self.policy, response.headers_mut(), self.verdict.clone());
         response
     }
 }

@@ -45,17 +45,26 @@ const fn home_slot(bytes: &[u8], slots: usize) -> usize {
     hash(bytes) as usize & (slots - 1)
 }
 
+/// Up to this many keys are compared one by one, lengths first: for the one or two origins of
+/// most policies and the few paths of a small app, that is cheaper than hashing the probe.
+const LINEAR_UP_TO: usize = 8;
+
 /// Positions of distinct keys, laid out for lookup.
-pub(crate) struct ExactIndex {
+pub(crate) enum ExactIndex {
+    /// Few keys: their lengths, by position. A probe is compared only with keys of its length.
+    Linear(Box<[usize]>),
     /// Each slot holds the position of a key or [`EMPTY`]. The size is a power of two above
     /// twice the number of keys, which keeps probe chains short and guarantees that every
     /// lookup ends at an empty slot.
-    slots: Vec<u32>,
+    Hashed(Box<[u32]>),
 }
 
 impl ExactIndex {
     /// Indexes `keys` (distinct) by their position.
     pub(crate) fn new<'k>(keys: impl ExactSizeIterator<Item = &'k [u8]>) -> Self {
+        if keys.len() <= LINEAR_UP_TO {
+            return Self::Linear(keys.map(<[u8]>::len).collect());
+        }
         let size = (2 * keys.len() + 1).next_power_of_two();
         let mut slots = vec![EMPTY; size];
         for (position, key) in keys.enumerate() {
@@ -66,19 +75,30 @@ impl ExactIndex {
             // Policies and apps stay far below u32::MAX keys.
             slots[slot] = u32::try_from(position).unwrap_or(EMPTY);
         }
-        Self { slots }
+        Self::Hashed(slots.into_boxed_slice())
     }
 
     /// The position of the key equal to `probe`; `key_at` returns the key at a position.
+    #[inline]
     pub(crate) fn find<'a>(
         &self,
         probe: &[u8],
         key_at: impl Fn(usize) -> &'a [u8],
     ) -> Option<usize> {
-        let mask = self.slots.len() - 1;
-        let mut slot = home_slot(probe, self.slots.len());
+        let slots = match self {
+            Self::Linear(lengths) => {
+                return lengths
+                    .iter()
+                    .enumerate()
+                    .find(|&(position, &length)| length == probe.len() && key_at(position) == probe)
+                    .map(|(position, _)| position);
+            }
+            Self::Hashed(slots) => slots,
+        };
+        let mask = slots.len() - 1;
+        let mut slot = home_slot(probe, slots.len());
         loop {
-            let position = self.slots[slot];
+            let position = slots[slot];
             if position == EMPTY {
                 return None;
             }
@@ -101,33 +121,44 @@ mod tests {
         "http://localhost:3000",
     ];
 
-    fn index() -> ExactIndex {
-        ExactIndex::new(KEYS.iter().map(|key| key.as_bytes()))
+    /// The keys, and as many more as it takes for the index to hash them.
+    fn keys(hashed: bool) -> Vec<String> {
+        let mut keys: Vec<String> = KEYS.iter().map(|&key| key.to_owned()).collect();
+        if hashed {
+            keys.extend((0..LINEAR_UP_TO).map(|i| format!("https://o{i}.example")));
+        }
+        keys
     }
 
     #[test]
     fn every_key_is_found_and_nothing_else() {
-        let index = index();
-        assert_eq!(index.slots.len(), 8);
-        let key_at = |position: usize| KEYS[position].as_bytes();
-        for (position, key) in KEYS.iter().enumerate() {
-            assert_eq!(index.find(key.as_bytes(), key_at), Some(position));
-        }
-        for other in [
-            "https://a.example/",
-            "https://A.example",
-            "https://a.exampl",
-            "",
-            "null",
-        ] {
-            assert_eq!(index.find(other.as_bytes(), key_at), None, "{other}");
+        for hashed in [false, true] {
+            let keys = keys(hashed);
+            let index = ExactIndex::new(keys.iter().map(String::as_bytes));
+            match &index {
+                ExactIndex::Linear(_) => assert!(!hashed),
+                ExactIndex::Hashed(slots) => assert!(hashed && slots.len() == 32),
+            }
+            let key_at = |position: usize| keys[position].as_bytes();
+            for (position, key) in keys.iter().enumerate() {
+                assert_eq!(index.find(key.as_bytes(), key_at), Some(position));
+            }
+            for other in [
+                "https://a.example/",
+                "https://A.example",
+                "https://a.exampl",
+                "https://o8.example",
+                "",
+                "null",
+            ] {
+                assert_eq!(index.find(other.as_bytes(), key_at), None, "{other}");
+            }
         }
     }
 
     #[test]
     fn an_empty_index_finds_nothing() {
         let index = ExactIndex::new(std::iter::empty());
-        assert_eq!(index.slots, [EMPTY]);
         assert_eq!(index.find(b"https://a.example", |_| &[]), None);
     }
 

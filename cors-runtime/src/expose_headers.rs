@@ -8,6 +8,7 @@ pub(crate) struct ExposeHeaders(pub(crate) Option<HeaderValue>);
 
 impl ExposeHeaders {
     /// Exposed headers belong on actual responses only; preflight answers do not need them.
+    #[inline]
     pub(crate) fn insert_into(&self, headers: &mut HeaderMap) {
         if let Some(value) = &self.0 {
             headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value.clone());

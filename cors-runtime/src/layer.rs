@@ -16,11 +16,12 @@ use std::task::{ready as ready_poll, Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::HeaderValue;
 use actix_web::Error;
 
 use crate::actual::decorate;
 use crate::allow_origin::OriginVerdict;
-use crate::app_routes::{AppRoutes, PreflightTarget};
+use crate::app_routes::{AppRoute, AppRoutes, PreflightTarget};
 use crate::cors_error::CorsError;
 use crate::missing_layer;
 use crate::policy::Policy;
@@ -170,78 +171,105 @@ where
         }
         // Decided before the request goes in: the request, headers included, is moved into the
         // app, and nothing here may keep a reference to it.
-        let decoration = routes.for_actual(&request).map(|route| {
-            let verdict = route.policy.origins.verdict(request.headers());
-            let mut explanation = None;
-            // A request without `Origin` is no CORS request to speak of (same-origin, or not
-            // from a browser): nothing to say about it.
-            if matches!(verdict, OriginVerdict::Refused)
-                && (self.explain || refusal::listened())
-                && request
-                    .headers()
-                    .contains_key(actix_web::http::header::ORIGIN)
-            {
-                let method = request.method().as_str();
-                let explained = refusal::Explained {
-                    reason: refusal::Reason::Origin,
-                    policy: route.policy,
-                    request: request.headers(),
-                    method,
-                };
-                let name = preflight::RouteName {
-                    method,
-                    pattern: &route.pattern,
-                };
-                refusal::report("request", &name, &explained);
-                if self.explain {
-                    explanation = crate::explain::reason_value(&explained);
-                }
-            }
+        let Some(route) = routes.for_actual(&request) else {
+            return CorsFirstFuture::passed(self.service.call(request));
+        };
+        let verdict = route.policy.origins.verdict(request.headers());
+        let explanation =
+            if matches!(verdict, OriginVerdict::Refused) && (self.explain || refusal::listened()) {
+                self.refused(route, &request)
+            } else {
+                None
+            };
+        CorsFirstFuture::decorated(
+            self.service.call(request),
             Decoration {
                 policy: route.policy,
                 verdict,
                 explanation,
-            }
-        });
-        CorsFirstFuture::inner(self.service.call(request), decoration)
+            },
+        )
+    }
+}
+
+impl<S> CorsFirstService<S> {
+    /// Says why an actual request's origin was refused; returns the explanation for the
+    /// browser in development mode. Out of line: the common paths never come here.
+    #[cold]
+    #[inline(never)]
+    fn refused(&self, route: &AppRoute, request: &ServiceRequest) -> Option<Box<HeaderValue>> {
+        let method = request.method().as_str();
+        let explained = refusal::Explained {
+            reason: refusal::Reason::Origin,
+            policy: route.policy,
+            request: request.headers(),
+            method,
+        };
+        let name = preflight::RouteName {
+            method,
+            pattern: &route.pattern,
+        };
+        refusal::report("request", &name, &explained);
+        if self.explain {
+            crate::explain::reason_value(&explained).map(Box::new)
+        } else {
+            None
+        }
     }
 }
 
 /// What an actual response of a `#[cors]` route gets on its way out.
-pub struct Decoration {
+struct Decoration {
     policy: &'static Policy,
     verdict: OriginVerdict,
-    /// The refusal's reason, in development mode.
-    explanation: Option<actix_web::http::header::HeaderValue>,
+    /// The refusal's reason, in development mode (boxed: it is rare, and the future stays
+    /// small).
+    explanation: Option<Box<HeaderValue>>,
 }
 
 pin_project_lite::pin_project! {
-    /// A preflight's answer, or the app's answer awaited and then given the route's headers.
+    /// A preflight's answer, or the app's answer awaited and then, for a `#[cors]` route,
+    /// given the route's headers.
     pub struct CorsFirstFuture<F> {
-        // The app's answer, until it came (`None` for a preflight answered here).
         #[pin]
-        inner: Option<F>,
-        // A preflight's answer, until it is handed out.
-        answered: Option<ServiceResponse>,
-        // What the app's answer gets on its way out (a `#[cors]` route's), if anything.
-        decoration: Option<Decoration>,
+        state: State<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProjection]
+    #[project_replace = StateTaken]
+    enum State<F> {
+        // Answered here (a preflight), until handed out. Boxed: a response is large, and every
+        // request's future would otherwise be as large and moved as often.
+        Answered { response: Box<ServiceResponse> },
+        // A `#[cors]` route's answer, awaited.
+        Decorated { #[pin] inner: F, decoration: Decoration },
+        // Any other route's answer, awaited and passed on untouched.
+        Passed { #[pin] inner: F },
+        // Handed out.
+        Done,
     }
 }
 
 impl<F> CorsFirstFuture<F> {
     fn answered(response: ServiceResponse) -> Self {
         Self {
-            inner: None,
-            answered: Some(response),
-            decoration: None,
+            state: State::Answered {
+                response: Box::new(response),
+            },
         }
     }
 
-    fn inner(inner: F, decoration: Option<Decoration>) -> Self {
+    const fn decorated(inner: F, decoration: Decoration) -> Self {
         Self {
-            inner: Some(inner),
-            answered: None,
-            decoration,
+            state: State::Decorated { inner, decoration },
+        }
+    }
+
+    const fn passed(inner: F) -> Self {
+        Self {
+            state: State::Passed { inner },
         }
     }
 }
@@ -253,41 +281,62 @@ where
     type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        if let Some(response) = this.answered.take() {
-            return Poll::Ready(Ok(response.map_into_right_body()));
-        }
-        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
-            return Poll::Ready(Err(polled_again()));
-        };
-        let outcome = ready_poll!(inner.poll(cx));
-        this.inner.set(None);
-        Poll::Ready(match (outcome, this.decoration.take()) {
-            (Ok(mut response), Some(decoration)) => {
-                decorate(
-                    decoration.policy,
-                    response.headers_mut(),
-                    &decoration.verdict,
-                );
-                if let Some(explanation) = decoration.explanation {
-                    response
-                        .headers_mut()
-                        .insert(crate::explain::REFUSAL_HEADER, explanation);
-                }
-                Ok(response.map_into_left_body())
+        let mut state = self.project().state;
+        match state.as_mut().project() {
+            StateProjection::Passed { inner } => {
+                let outcome = ready_poll!(inner.poll(cx));
+                state.set(State::Done);
+                Poll::Ready(outcome.map(ServiceResponse::map_into_left_body))
             }
-            (Ok(response), None) => Ok(response.map_into_left_body()),
-            (Err(error), Some(decoration)) => Err(CorsError::wrap(
-                error,
-                decoration.policy,
-                decoration.verdict,
-            )),
-            (Err(error), None) => Err(error),
-        })
+            StateProjection::Decorated { inner, decoration } => {
+                let outcome = ready_poll!(inner.poll(cx));
+                let policy = decoration.policy;
+                let verdict = std::mem::replace(&mut decoration.verdict, OriginVerdict::Absent);
+                let explanation = decoration.explanation.take();
+                state.set(State::Done);
+                Poll::Ready(match outcome {
+                    // Mapped first, then decorated where it lies: the response, which is large,
+                    // is moved as little as can be.
+                    Ok(response) => Ok({
+                        let mut response = response.map_into_left_body();
+                        let headers = response.headers_mut();
+                        decorate(policy, headers, verdict);
+                        if let Some(explanation) = explanation {
+                            headers.insert(crate::explain::REFUSAL_HEADER, *explanation);
+                        }
+                        response
+                    }),
+                    Err(error) => Err(CorsError::wrap(error, policy, verdict)),
+                })
+            }
+            StateProjection::Answered { .. } | StateProjection::Done => {
+                Poll::Ready(match state.project_replace(State::Done) {
+                    StateTaken::Answered { response } => Ok((*response).map_into_right_body()),
+                    _ => Err(polled_again()),
+                })
+            }
+        }
     }
 }
 
 /// A caller bug (polling a finished future), answered without panicking.
 fn polled_again() -> Error {
     actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+}
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use super::{CorsFirstFuture, Error, ServiceResponse};
+
+    /// Every request's future is moved a few times on its way through actix-web: it must not
+    /// carry a response (a preflight's is boxed) or anything else large.
+    #[test]
+    fn the_future_of_a_request_stays_small() {
+        type AppFuture = Pin<Box<dyn Future<Output = Result<ServiceResponse, Error>>>>;
+        let size = std::mem::size_of::<CorsFirstFuture<AppFuture>>();
+        assert!(size <= 80, "{size} bytes");
+        assert!(std::mem::size_of::<ServiceResponse>() > 80);
+    }
 }

@@ -94,7 +94,7 @@ const CREDENTIALS_TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// A rendered list as a header value (the validator accepted every name: tokens only).
 fn rendered(list: Option<&HeaderList>) -> Option<HeaderValue> {
-    list.and_then(|list| HeaderValue::from_str(&list.rendered()).ok())
+    list.and_then(|list| crate::static_value::header_value(&list.rendered()))
 }
 
 impl Policy {
@@ -112,7 +112,7 @@ impl Policy {
             expose: ExposeHeaders(rendered(spec.expose.as_ref())),
             max_age: MaxAge(
                 spec.max_age
-                    .map(|seconds| HeaderValue::from(u64::from(seconds))),
+                    .and_then(|seconds| crate::static_value::header_value(&seconds.to_string())),
             ),
             spec,
         }
@@ -133,6 +133,7 @@ impl Policy {
     /// The allow-origin and allow-credentials headers shared by preflights and actual responses,
     /// handed to `put`: actual responses insert (replacing whatever the handler set, R2),
     /// preflight answers append to the map they just created, which is cheaper.
+    #[inline]
     pub(crate) fn origin_headers(
         &self,
         allow_origin: HeaderValue,

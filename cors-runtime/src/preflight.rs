@@ -18,6 +18,7 @@ use crate::vary::PREFLIGHT_VARY;
 
 /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (R6); an `OPTIONS` without the
 /// latter is an ordinary request.
+#[inline]
 pub(crate) fn is_preflight(head: &RequestHead) -> bool {
     head.method == Method::OPTIONS
         && head.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
