@@ -11,48 +11,19 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{route, App, Responder};
-use common::{get, preflight, send};
+use common::{get, log_capture, preflight, send};
 use cors_runtime::{cors, CorsFirst};
 
-static RECORDS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
-/// The tests of this file share the logger: one at a time, each reading what it caused.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "cors_runtime" {
-            let line = record.args().to_string();
-            RECORDS.lock().unwrap().push((record.level(), line));
-        }
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture;
-
 fn install() -> std::sync::MutexGuard<'static, ()> {
-    let guard = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let _ = log::set_logger(&CAPTURE);
-    log::set_max_level(log::LevelFilter::Debug);
-    RECORDS.lock().unwrap().clear();
-    guard
+    log_capture::install(log::LevelFilter::Debug)
 }
 
 /// The `DEBUG` lines recorded since the last call.
 fn taken() -> Vec<String> {
-    std::mem::take(&mut *RECORDS.lock().unwrap())
+    log_capture::take()
         .into_iter()
         .filter(|(level, _)| *level == log::Level::Debug)
         .map(|(_, line)| line)
@@ -176,7 +147,7 @@ async fn allowed_requests_and_requests_without_origin_log_nothing() {
     ] {
         send(&app, request).await;
     }
-    let lines: Vec<(log::Level, String)> = std::mem::take(&mut *RECORDS.lock().unwrap());
+    let lines = log_capture::take();
     assert!(
         lines.iter().all(|(level, _)| *level == log::Level::Trace),
         "nothing above TRACE: {lines:?}"

@@ -41,9 +41,7 @@ impl AppRoute {
     /// `None` for a route whose configured origins were refused (its app does not start).
     fn new(entry: &RouteEntry) -> Option<Self> {
         let policy = entry.policy().ok()?;
-        // Before the app's resource map is complete the prefix is unknown; the route then
-        // answers for its path as written, which is its full path at the app's root.
-        let pattern = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
+        let pattern = entry.pattern();
         let dynamic = pattern
             .find('{')
             .map(|literal| (ResourceDef::new(pattern.as_str()), literal));
@@ -94,8 +92,8 @@ impl AppRoute {
 pub(crate) enum PreflightTarget<'a> {
     /// No `#[cors]` route has this path: the preflight goes on into the app like any request.
     NotCors,
-    /// Answered with this route's policy.
-    Route(&'a AppRoute),
+    /// Answered with this route's policy, for the method the preflight asks for.
+    Route(&'a AppRoute, &'a [u8]),
     /// The path is a `#[cors]` path (this is its first route), but no route can grant the
     /// preflight: the requested method is repeated (R3), or no `#[cors]` route of the path serves
     /// it, or several with different policies do and the preflight satisfies none of their
@@ -199,11 +197,11 @@ impl AppRoutes {
 
     /// What a preflight is for; `requested` is its `Access-Control-Request-Method` (`None`
     /// when repeated).
-    pub(crate) fn for_preflight(
-        &self,
+    pub(crate) fn for_preflight<'a>(
+        &'a self,
         request: &ServiceRequest,
-        requested: Option<&[u8]>,
-    ) -> PreflightTarget<'_> {
+        requested: Option<&'a [u8]>,
+    ) -> PreflightTarget<'a> {
         let path = request.match_info().as_str();
         let Some(path_route) = self.candidates(path).next() else {
             return PreflightTarget::NotCors;
@@ -220,15 +218,15 @@ impl AppRoutes {
             return PreflightTarget::Refused(Reason::MethodNotServed, path_route);
         };
         if first_two.next().is_none() {
-            return PreflightTarget::Route(first);
+            return PreflightTarget::Route(first, method);
         }
         if let Some(route) = serving().find(|route| route.guards_pass(request)) {
-            return PreflightTarget::Route(route);
+            return PreflightTarget::Route(route, method);
         }
         // The guards depend on what only the actual request carries; if every candidate would
         // grant the same, which one takes the request does not matter to the browser.
         if serving().all(|route| route.policy.text == first.policy.text) {
-            PreflightTarget::Route(first)
+            PreflightTarget::Route(first, method)
         } else {
             PreflightTarget::Refused(Reason::NoGuardPasses, first)
         }

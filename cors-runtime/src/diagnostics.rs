@@ -59,7 +59,7 @@ pub(crate) fn announce_development_mode() {
 
 /// A route whose configured origins were refused: its app is not built.
 pub(crate) fn refused_configuration(entry: &RouteEntry, refusal: PolicyError) {
-    let path = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
+    let path = entry.pattern();
     for error in ConfigError::all(entry, &path, refusal) {
         let message = format!("{error}; the app is not started");
         say(Level::Error, entry.handler, &path, &message);

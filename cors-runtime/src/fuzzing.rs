@@ -85,7 +85,10 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
     headers(&mut request, &ACCESS_CONTROL_REQUEST_METHOD, methods);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
     let mut response = HeaderMap::new();
-    let allowed = preflight::answer(policy(), allow_methods(), &request, &mut response).is_ok();
+    // A repeated (or absent) method is refused before the answer is written, as the layer does.
+    let allowed = preflight::requested_method(&request).is_some_and(|method| {
+        preflight::answer(policy(), allow_methods(), method, &request, &mut response).is_ok()
+    });
     let allow_origin = response
         .get(ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());

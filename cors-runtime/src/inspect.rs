@@ -56,7 +56,7 @@ where
         .into_iter()
         .filter(|entry| entry.order >= first)
         .map(|entry| {
-            let pattern = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
+            let pattern = entry.pattern();
             InspectedRoute { entry, pattern }
         })
         .collect();

@@ -158,15 +158,11 @@ where
         let routes = self
             .routes
             .get_or_init(|| AppRoutes::of_app(request.request()));
-        if preflight::is_preflight(request.head()) {
-            let requested = preflight::requested_method(request.headers());
+        if let Some(requested) = preflight::preflight_method(request.head()) {
             let target = routes.for_preflight(&request, requested);
             if !matches!(target, PreflightTarget::NotCors) {
-                return CorsFirstFuture::answered(preflight::respond(
-                    target,
-                    request,
-                    self.explain,
-                ));
+                let answer = preflight::respond(target, &request, self.explain);
+                return CorsFirstFuture::answered(request.into_response(answer));
             }
         }
         // Decided before the request goes in: the request, headers included, is moved into the

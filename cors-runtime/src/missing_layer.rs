@@ -48,7 +48,7 @@ pub(crate) fn check(entry: &RouteEntry) {
     if ARMED_LAYERS.with(Cell::get) > 0 {
         return;
     }
-    let path = entry.full_pattern().unwrap_or_else(|| entry.path.clone());
+    let path = entry.pattern();
     let message = format!(
         "the #[cors] route {} {path} (handler `{}`) is in an App without the \
          `cors_runtime::CorsFirst` layer: it answers no preflight and sends no CORS header. Add \

@@ -5,7 +5,7 @@
 //! the `#[cors]` route the actual request would reach ([`crate::app_routes`] picks it). This
 //! module writes that answer.
 
-use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY};
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
@@ -16,16 +16,26 @@ use crate::policy::Policy;
 use crate::refusal::{self, Explained, Reason};
 use crate::vary::PREFLIGHT_VARY;
 
-/// `OPTIONS` with `Origin` and `Access-Control-Request-Method` (R6); an `OPTIONS` without the
-/// latter is an ordinary request.
+/// Whether the request is a preflight — `OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method` (R6); an `OPTIONS` without them is an ordinary request —
+/// and if so the method it asks for: `Some(None)` when that header is repeated (R3). The
+/// headers are read once here, for the layer and the answer alike.
 #[inline]
-pub(crate) fn is_preflight(head: &RequestHead) -> bool {
-    head.method == Method::OPTIONS
-        && head.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
-        && head.headers().contains_key(ORIGIN)
+pub(crate) fn preflight_method(head: &RequestHead) -> Option<Option<&[u8]>> {
+    if head.method != Method::OPTIONS {
+        return None;
+    }
+    let mut methods = head.headers().get_all(ACCESS_CONTROL_REQUEST_METHOD);
+    let first = methods.next()?;
+    if !head.headers().contains_key(ORIGIN) {
+        return None;
+    }
+    Some(methods.next().is_none().then(|| first.as_bytes()))
 }
 
-/// The one `Access-Control-Request-Method` of the request; `None` when it is repeated (R3).
+/// The one `Access-Control-Request-Method` of the request; `None` when it is absent or
+/// repeated (R3).
+#[cfg(feature = "fuzzing")]
 pub(crate) fn requested_method(request: &HeaderMap) -> Option<&[u8]> {
     let mut methods = request.get_all(ACCESS_CONTROL_REQUEST_METHOD);
     match (methods.next(), methods.next()) {
@@ -37,18 +47,20 @@ pub(crate) fn requested_method(request: &HeaderMap) -> Option<&[u8]> {
 /// The answer to a preflight for a `#[cors]` path: 204 with the grants of the route's policy
 /// when it allows the request; otherwise 403 without any CORS header, the reason said
 /// ([`refusal::report`]) and, in development mode, explained to the browser
-/// ([`crate::explain`]).
+/// ([`crate::explain`]). `target` is not [`PreflightTarget::NotCors`]: such a preflight goes on
+/// into the app.
 pub(crate) fn respond(
     target: PreflightTarget<'_>,
-    request: ServiceRequest,
+    request: &ServiceRequest,
     explain: bool,
-) -> ServiceResponse {
+) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let (route, refused) = match target {
-        PreflightTarget::Route(route) => {
+        PreflightTarget::Route(route, method) => {
             let outcome = answer(
                 route.policy,
                 &route.allow_methods,
+                method,
                 request.headers(),
                 response.headers_mut(),
             );
@@ -58,7 +70,7 @@ pub(crate) fn respond(
             response.headers_mut().append(VARY, PREFLIGHT_VARY);
             (route, Some(reason))
         }
-        PreflightTarget::NotCors => return request.into_response(HttpResponse::NotFound()),
+        PreflightTarget::NotCors => return HttpResponse::NotFound().finish(),
     };
     if let Some(reason) = refused {
         *response.status_mut() = StatusCode::FORBIDDEN;
@@ -80,7 +92,7 @@ pub(crate) fn respond(
             }
         }
     }
-    request.into_response(response)
+    response
 }
 
 /// A route as a refusal names it: the request's method and the route's full path pattern.
@@ -101,6 +113,7 @@ impl std::fmt::Display for RouteName<'_> {
 pub(crate) fn answer(
     policy: &Policy,
     methods: &AllowMethods,
+    method: &[u8],
     request: &HeaderMap,
     response: &mut HeaderMap,
 ) -> Result<(), Reason> {
@@ -110,7 +123,6 @@ pub(crate) fn answer(
     let Some(allow_origin) = verdict.allow_origin_value() else {
         return Err(Reason::Origin);
     };
-    let method = requested_method(request).ok_or(Reason::MethodRepeated)?;
     if !methods.allows(method) {
         return Err(Reason::MethodNotAllowed);
     }

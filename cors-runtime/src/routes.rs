@@ -56,12 +56,18 @@ impl RouteEntry {
         policy::policy(self.policy_text)
     }
 
-    /// The full path pattern, scope prefixes included; `None` until the app's resource map is
-    /// complete (actix-web finishes it before it builds any service).
-    pub(crate) fn full_pattern(&self) -> Option<String> {
-        let marker_path = self.marker.match_pattern(MARKER)?;
-        let prefix = marker_path.strip_suffix(MARKER)?;
-        Some(format!("{prefix}{}", self.path))
+    /// The full path pattern, scope prefixes included. Before the app's resource map is
+    /// complete (actix-web finishes it before it builds any service) the prefix is unknown, and
+    /// this is the path as written: the route's full path at the app's root.
+    pub(crate) fn pattern(&self) -> String {
+        self.marker
+            .match_pattern(MARKER)
+            .as_deref()
+            .and_then(|marker_path| marker_path.strip_suffix(MARKER))
+            .map_or_else(
+                || self.path.clone(),
+                |prefix| format!("{prefix}{}", self.path),
+            )
     }
 }
 

@@ -15,7 +15,7 @@ use quote::ToTokens;
 
 use cors_policy::{At, Problem};
 
-use crate::attr::{Arguments, FromShared};
+use crate::attr::{Arguments, FromShared, StrList};
 use crate::ctxt::Ctxt;
 use crate::model::Policy;
 use crate::route::Route;
@@ -112,6 +112,31 @@ struct Places<'a> {
     list: Place,
     key: &'a syn::Ident,
     from_shared: usize,
+}
+
+/// Runs one of `cors-policy`'s checks on a literal list's entries, and reports its problems
+/// at the entries, the list or the key they are about.
+fn checked_list<T>(
+    cx: &mut Ctxt,
+    list: &StrList,
+    flags: &Flags<'_>,
+    check: impl FnOnce(&[&str]) -> Result<T, Vec<Problem>>,
+) -> Option<T> {
+    let values = list.values();
+    let entries: Vec<&str> = values.iter().map(String::as_str).collect();
+    match check(&entries) {
+        Ok(checked) => Some(checked),
+        Err(problems) => {
+            let places = Places {
+                entries: list.items.iter().map(Place::of).collect(),
+                list: Place::of(&list.list),
+                key: &list.key,
+                from_shared: list.from_shared,
+            };
+            report(cx, problems, &places, flags);
+            None
+        }
+    }
 }
 
 /// Reports each problem at its place.

@@ -3,7 +3,7 @@
 
 use cors_policy::origins::{OriginFlags, Origins};
 
-use super::{report, Flags, Place, Places};
+use super::{checked_list, report, Flags, Place, Places};
 use crate::attr::{Arguments, OriginsValue, StrList};
 use crate::ctxt::Ctxt;
 use crate::model::OriginSource;
@@ -67,21 +67,9 @@ fn listed(
     origin_flags: OriginFlags,
     flags: &Flags<'_>,
 ) -> Option<Origins> {
-    let values = list.values();
-    let entries: Vec<&str> = values.iter().map(String::as_str).collect();
-    match cors_policy::origins::check(&entries, origin_flags) {
-        Ok(origins) => Some(origins),
-        Err(problems) => {
-            let places = Places {
-                entries: list.items.iter().map(Place::of).collect(),
-                list: Place::of(&list.list),
-                key: &list.key,
-                from_shared: list.from_shared,
-            };
-            report(cx, problems, &places, flags);
-            None
-        }
-    }
+    checked_list(cx, list, flags, |entries| {
+        cors_policy::origins::check(entries, origin_flags)
+    })
 }
 
 /// Without a literal list, only the rules about the flags themselves can be judged now: the
