@@ -1,6 +1,8 @@
-//! Origins from configuration: checked when the app is built, by the rules and with the words of
-//! the compile-time check; a refused value is a value `main` can get before the server starts
-//! (`cors_runtime::check`), and without that check the server refuses to start.
+//! Origins from configuration: checked by the rules and with the words of the compile-time
+//! check — when set, when the app is built, and when set again while the app serves; a refused
+//! value is a value `main` can get before the server starts (`cors_runtime::check`), printed as
+//! its message by `?`, once per source, naming every route that uses it; and without that check
+//! the server refuses to start.
 
 mod common;
 
@@ -10,29 +12,11 @@ use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::{get, App, HttpServer, Responder};
 use common::{get, preflight, send};
-use cors_runtime::{cors, ConfigError, CorsFirst, OriginsSource};
+use cors_runtime::{cors, ConfigError, CorsFirst, EntryProblem, OriginsSource};
 
-#[cors(origins = config("probe"), credentials)]
-#[get("/probe")]
-async fn probe() -> impl Responder {
-    "probe"
-}
-
-fn probe_app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(probe).wrap(CorsFirst::new())
-}
-
-/// Each value the compile-time check refuses, with the message it gives for the same literal
-/// (see `tests/ui/fail/`).
-const REFUSED: [(&str, &str); 8] = [
+/// Each value no route can accept, with the message the compile-time check gives for the same
+/// literal (see `tests/ui/fail/`).
+const REFUSED_WHATEVER_THE_ROUTE: [(&str, &str); 7] = [
     (
         "https://app.example.com/",
         "an origin never ends with `/`: browsers send `https://app.example.com`; write that",
@@ -53,12 +37,6 @@ const REFUSED: [(&str, &str); 8] = [
          after `*.`, e.g. `*.example.com`",
     ),
     (
-        "http://plain.example.com",
-        "`http://plain.example.com` is plain http with `credentials`: anyone on the network path \
-         can impersonate it and read the user's data; use `https://`, or add \
-         `insecure_allow_http_with_credentials` if you accept that risk",
-    ),
-    (
         "https://app.example.com:443",
         "browsers leave out the default port 443 of https: remove `:443`",
     ),
@@ -67,36 +45,97 @@ const REFUSED: [(&str, &str); 8] = [
         "an empty origin never matches: write `https://host` or `https://host:port`",
     ),
     (
-        "app.example.com",
-        "`app.example.com` has no scheme: an origin is `scheme://host[:port]`; write \
-         `https://app.example.com`",
+        "garbage!!",
+        "`garbage!!` has no scheme: an origin is `scheme://host[:port]`; write it as \
+         `https://host` or `https://host:port`",
     ),
 ];
 
 #[test]
-fn every_refused_value_is_reported_with_the_compile_errors_words() {
-    for (value, message) in REFUSED {
-        cors_runtime::set_origins("probe", ["https://fine.example", value]);
-        let errors = cors_runtime::check(probe_app()).expect_err(value).0;
+fn a_value_no_route_accepts_is_refused_when_it_is_set_with_the_compile_errors_words() {
+    for (value, message) in REFUSED_WHATEVER_THE_ROUTE {
+        let error = cors_runtime::set_origins("never-used", ["https://fine.example", value])
+            .expect_err(value);
+        assert_eq!(error.source, OriginsSource::Set("never-used".to_owned()));
         assert_eq!(
-            errors,
-            [ConfigError {
-                route: "GET /probe".to_owned(),
-                handler: "probe",
-                source: OriginsSource::Set("probe".to_owned()),
+            error.problems,
+            [EntryProblem {
                 entry: Some((2, value.to_owned())),
                 message: message.to_owned(),
-            }],
-            "{value}"
+            }]
         );
         assert_eq!(
-            errors[0].to_string(),
-            format!(
-                "the #[cors] route GET /probe (handler `probe`) takes its origins from the origins \
-                 set as `probe`: entry 2 `{value}`: {message}"
-            )
+            error.to_string(),
+            format!("the origins set as `never-used`: entry 2 `{value}`: {message}")
         );
+        assert_eq!(format!("{error:?}"), error.to_string(), "Debug is Display");
     }
+}
+
+#[cors(origins = config("plain"), credentials)]
+#[get("/plain")]
+async fn plain() -> impl Responder {
+    "plain"
+}
+
+#[cors(origins = config("plain"), credentials)]
+#[get("/plain-too")]
+async fn plain_too() -> impl Responder {
+    "plain too"
+}
+
+fn plain_app() -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .service(plain)
+        .service(plain_too)
+        .wrap(CorsFirst::new())
+}
+
+#[test]
+fn one_source_is_one_message_naming_every_route_that_uses_it() {
+    // Acceptable for a route without credentials, so the list is kept until an app is built;
+    // both routes have credentials.
+    cors_runtime::set_origins(
+        "plain",
+        ["https://fine.example", "http://plain.example.com"],
+    )
+    .expect("kept until a route judges it");
+    let errors = cors_runtime::check(plain_app()).expect_err("refused");
+    let message = "the #[cors] routes GET /plain (handler `plain`), GET /plain-too (handler \
+                   `plain_too`) take their origins from the origins set as `plain`: entry 2 \
+                   `http://plain.example.com`: `http://plain.example.com` is plain http with \
+                   `credentials`: anyone on the network path can impersonate it and read the \
+                   user's data; use `https://`, or add `insecure_allow_http_with_credentials` if \
+                   you accept that risk";
+    assert_eq!(errors.to_string(), message);
+    // `?` in `main` prints `Debug`: the same message, not a dump of the structure.
+    assert_eq!(format!("{errors:?}"), message);
+    assert_eq!(
+        errors.0,
+        [ConfigError {
+            routes: vec![
+                "GET /plain (handler `plain`)".to_owned(),
+                "GET /plain-too (handler `plain_too`)".to_owned()
+            ],
+            source: OriginsSource::Set("plain".to_owned()),
+            problems: vec![EntryProblem {
+                entry: Some((2, "http://plain.example.com".to_owned())),
+                message: "`http://plain.example.com` is plain http with `credentials`: anyone on \
+                          the network path can impersonate it and read the user's data; use \
+                          `https://`, or add `insecure_allow_http_with_credentials` if you accept \
+                          that risk"
+                    .to_owned(),
+            }],
+        }]
+    );
 }
 
 #[cors(origins = config("wildcard"), credentials)]
@@ -113,11 +152,12 @@ async fn never_set() -> impl Responder {
 
 #[test]
 fn r4_a_configured_wildcard_with_credentials_and_a_list_never_set_are_refused() {
-    cors_runtime::set_origins("wildcard", ["*"]);
+    cors_runtime::set_origins("wildcard", ["*"]).expect("fine without credentials");
     let errors = cors_runtime::check(App::new().service(wildcard).service(never_set))
         .expect_err("refused")
         .0;
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    // One message for `*`: the flag's own ("remove `credentials`") is the attribute's business.
     assert_eq!(
         messages,
         [
@@ -125,9 +165,6 @@ fn r4_a_configured_wildcard_with_credentials_and_a_list_never_set_are_refused() 
              origins set as `wildcard`: entry 1 `*`: the wildcard origin `\"*\"` cannot be used \
              with `credentials`: browsers refuse `*` on credentialed requests (R4); list the exact \
              origins instead",
-            "the #[cors] route GET /wildcard (handler `wildcard`) takes its origins from the \
-             origins set as `wildcard`: `credentials` cannot be used with the wildcard origin \
-             `\"*\"`: list the exact origins, or remove `credentials`",
             "the #[cors] route GET /never-set (handler `never_set`) takes its origins from the \
              origins set as `never-set`: they were never set: call \
              `cors_runtime::set_origins(\"never-set\", origins)` before the app is built",
@@ -142,14 +179,15 @@ async fn staging() -> impl Responder {
 }
 
 #[actix_web::test]
-async fn accepted_configured_origins_are_matched_like_literals() {
+async fn accepted_configured_origins_are_matched_like_literals_and_set_again_while_serving() {
     cors_runtime::set_origins(
         "staging",
         [
             "https://staging.example.com",
             "https://*.preview.example.com",
         ],
-    );
+    )
+    .expect("valid");
     assert_eq!(
         cors_runtime::check(App::new().service(staging).wrap(CorsFirst::new())),
         Ok(())
@@ -163,28 +201,45 @@ async fn accepted_configured_origins_are_matched_like_literals() {
         assert_eq!(answer.status, StatusCode::NO_CONTENT, "{origin}");
         assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
         let answer = send(&app, get("/staging").insert_header(("origin", origin))).await;
-        assert_eq!(
-            answer.header("access-control-allow-credentials"),
-            Some("true")
-        );
+        common::assert_credentialed_grant(&answer, origin);
     }
     for origin in ["https://example.com", "https://preview.example.com"] {
         send(&app, get("/staging").insert_header(("origin", origin)))
             .await
             .assert_no_cors();
     }
-    // Read once, when the first app was built: a later change is not picked up half-way.
-    cors_runtime::set_origins("staging", ["https://other.example.com"]);
-    let again = init_service(App::new().service(staging).wrap(CorsFirst::new())).await;
+    let allowed = |origin: &'static str| {
+        let app = &app;
+        async move {
+            send(app, get("/staging").insert_header(("origin", origin)))
+                .await
+                .header("access-control-allow-origin")
+                .is_some()
+        }
+    };
+    // Set again while the app serves: the next request sees the new list, whole.
+    cors_runtime::set_origins("staging", ["https://other.example.com"]).expect("valid");
+    assert!(allowed("https://other.example.com").await);
+    assert!(!allowed("https://staging.example.com").await);
+    assert!(!allowed("https://pr-7.preview.example.com").await);
+    // A list the route refuses (plain http with credentials) is refused, and the last valid
+    // list stays.
+    let refused = cors_runtime::set_origins("staging", ["http://intranet.example.com"])
+        .expect_err("plain http with credentials");
+    assert_eq!(
+        refused.problems[0].entry,
+        Some((1, "http://intranet.example.com".to_owned()))
+    );
+    assert!(allowed("https://other.example.com").await);
+    assert!(!allowed("http://intranet.example.com").await);
+    // An app built from now on starts with the last valid list too.
+    let later = init_service(App::new().service(staging).wrap(CorsFirst::new())).await;
     let answer = send(
-        &again,
-        get("/staging").insert_header(("origin", "https://staging.example.com")),
+        &later,
+        get("/staging").insert_header(("origin", "https://other.example.com")),
     )
     .await;
-    assert_eq!(
-        answer.header("access-control-allow-origin"),
-        Some("https://staging.example.com")
-    );
+    common::assert_credentialed_grant(&answer, "https://other.example.com");
 }
 
 #[cors(origins = config("refused-at-start"), credentials)]
@@ -195,7 +250,8 @@ async fn refused_at_start() -> impl Responder {
 
 #[test]
 fn without_the_check_the_server_refuses_to_start() {
-    cors_runtime::set_origins("refused-at-start", ["https://App.example.com"]);
+    cors_runtime::set_origins("refused-at-start", ["http://plain.example.com"])
+        .expect("kept until a route judges it");
     let port = common::wire::free_port();
     let outcome = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

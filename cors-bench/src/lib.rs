@@ -462,7 +462,7 @@ pub fn cors_app(
             Origins::Thousand => mount(config, scoped, origins_1000),
             Origins::Pattern => mount(config, scoped, with_cors_pattern),
             Origins::Configured => {
-                cors_runtime::set_origins("bench", [APP_ORIGIN]);
+                cors_runtime::set_origins("bench", [APP_ORIGIN]).expect("a valid origin");
                 mount(config, scoped, with_cors_configured);
             }
         })

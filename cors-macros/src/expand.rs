@@ -1,108 +1,169 @@
-//! Code generation. For a handler `name`, `#[cors]` emits a unit struct `name`, with the
-//! handler's visibility and docs, whose `HttpServiceFactory::register`
-//! 1. holds the policy and the route's paths, methods and guards as `static`s of plain
-//!    literals (see [`policy_expr`]);
-//! 2. registers the user's route exactly as its route attribute says;
-//! 3. hands both to the runtime, which records the route for the app's `CorsFirst` layer.
+//! The three macros, each one way through: parse (`args`, `handler`, `shared`) → validate
+//! (`validate`, after `merge` for a shared policy) → generate code (here, and only here) — or,
+//! when anything was refused, `fallback`. One error context per expansion, checked once.
 //!
-//! With `policy = SHARED`, the attribute expands instead to `SHARED! { {args} item }`: the macro
-//! `cors_runtime::policy!` made for the shared policy calls back into [`with_policy`] with the
-//! shared definition's tokens, so the merged policy is validated here, at compile time, with
-//! every error at its token in either place.
+//! For a handler `name`, `#[cors]` emits a unit struct `name`, with the handler's visibility and
+//! docs, whose `HttpServiceFactory::register`
+//! 1. registers the user's route exactly as its route attribute says;
+//! 2. hands the checked policy (one string literal, `cors_policy::spec`) and the route's paths,
+//!    methods and guards to the runtime, which records the route for the app's `CorsFirst` layer.
+//!
+//! With `policy = SHARED`, the policy literal is instead `SHARED! { {args} [methods] }`: the
+//! macro `cors_runtime::policy!` made for the shared policy calls back into [`with_policy`] with
+//! the shared definition's tokens, so the merged policy is validated at compile time, with every
+//! error at its token in either place.
 //!
 //! Everything that is the same for every handler happens in the runtime's ordinary, non-generic
-//! functions, so a handler costs the compiler two statics and two calls.
+//! functions, so a handler costs the compiler one item and one call.
 
-use proc_macro2::TokenTree;
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
-use syn::parse::{Parse, ParseStream};
+use quote::{format_ident, quote};
 use syn::{Attribute, Ident, Visibility};
 
-use cors_policy::origin::Origin;
-use cors_policy::origins::Origins;
-use cors_policy::spec::{RouteText, Spec, SpecOrigins};
+use cors_policy::spec::{RouteText, Spec};
 
-use std::collections::HashSet;
-
-use crate::attr::{self, Arguments};
+use crate::args::{self, Arguments};
 use crate::ctxt::Ctxt;
-use crate::model::{OriginSource, Policy};
-use crate::route::{self, Route, RouteError};
-use crate::{fallback, validate};
+use crate::handler::{self, Handler, Unread};
+use crate::route::Route;
+use crate::shared::{Callback, Definition};
+use crate::validate::{self, Reported};
+use crate::{fallback, merge, methods};
 
-/// The handler as `#[cors]` needs it: its attributes (to find and extend the route attribute),
-/// visibility and name. The rest — signature and body — is kept as tokens, never parsed: actix-web's
-/// macro parses it anyway, and parsing large bodies twice would slow every build down.
-struct Handler {
-    attrs: Vec<Attribute>,
-    vis: Visibility,
-    name: Ident,
-    rest: TokenStream,
-}
-
-impl Parse for Handler {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let rest: TokenStream = input.parse()?;
-        // `[const] [async] [unsafe] [extern "abi"] fn name`: the name follows the `fn` keyword.
-        let mut tokens = rest.clone().into_iter();
-        let name = loop {
-            match tokens.next() {
-                Some(TokenTree::Ident(ident)) if ident == "fn" => match tokens.next() {
-                    Some(TokenTree::Ident(name)) => break name,
-                    _ => return Err(input.error("expected the function's name after `fn`")),
-                },
-                Some(TokenTree::Ident(_) | TokenTree::Literal(_)) => {}
-                _ => return Err(input.error("expected a function")),
-            }
+/// `#[cors(args)] item`.
+pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let arguments = args::parse(args.clone(), &mut cx);
+    let (handler, route) = match handler::read(&item) {
+        Ok(read) => read,
+        Err(Unread::LeaveToActix) => {
+            // actix-web's macro reports what is wrong with its attribute; ours would only add
+            // noise about a route that cannot be read.
+            let _ = cx.check();
+            return item;
+        }
+        Err(Unread::Refused(error)) => {
+            cx.error(error);
+            return fallback::emit(&item, cx.check().err());
+        }
+    };
+    let runtime = runtime_path(&arguments);
+    let policy = if let Some(shared) = &arguments.policy {
+        // The shared policy's macro merges its definition with these arguments, validates the
+        // result and expands to the policy's text; should it not exist, only this expression is
+        // missing and the handler is still a service. With nothing but `policy = NAME`, the
+        // shared policy's macro can answer with its own text.
+        let additions = if arguments.written.len() == 1 {
+            TokenStream::new()
+        } else {
+            args
         };
-        Ok(Self {
-            attrs,
-            vis,
-            name,
-            rest,
-        })
+        let served = &route.methods;
+        Some(quote!(#shared! { { #additions } [#(#served),*] }))
+    } else {
+        let (spec, found) = validate::policy(&arguments, &route);
+        validate::report(&mut cx, found, &Reported::new());
+        spec.map(|spec| spec_literal(&spec))
+    };
+    match (cx.check(), policy) {
+        (Ok(()), Some(policy)) => registration(&handler, &route, &runtime, &policy),
+        (Ok(()), None) => fallback::emit(&item, None),
+        (Err(error), _) => fallback::emit(&item, Some(error)),
     }
 }
 
-impl Handler {
-    /// The handler as the route attribute gets it, inside `register`: private there, since
-    /// only `register` uses it (the struct outside carries the handler's visibility).
-    fn inner(&self) -> TokenStream {
-        let Self { attrs, rest, .. } = self;
-        quote!(#(#attrs)* #rest)
+/// `cors_with_policy! { "NAME" { shared definition } { handler's arguments } [served methods] }`,
+/// from the macro a shared policy defines: the merged policy's text, validated — or its errors,
+/// each at its token in either place, and a stand-in value so that nothing else fails.
+pub(crate) fn with_policy(input: TokenStream) -> TokenStream {
+    let callback = match syn::parse2::<Callback>(input) {
+        Ok(callback) => callback,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::new();
+    // The definition's own mistakes are reported where it is written, by `policy!`.
+    let (shared, _) = cx.muted(|cx| args::parse(callback.definition, cx));
+    let reported = validate::reported(&validate::shared_definition(&shared));
+    let handler = args::parse(callback.handler, &mut cx);
+    let merged = merge::merged(&callback.name, shared, handler, &mut cx);
+    let (spec, found) = validate::policy(&merged, &Route::serving(callback.served));
+    validate::report(&mut cx, found, &reported);
+    // Where the merged policy is refused, compilation fails anyway: a value of the right type
+    // keeps that failure to the refusal itself.
+    let stand_in = quote!("");
+    match (cx.check(), spec) {
+        (Ok(()), Some(spec)) => spec_literal(&spec),
+        (Err(error), _) => {
+            let errors = error.to_compile_error();
+            quote!({ #errors #stand_in })
+        }
+        // Refused for the shared definition's own mistakes, which it reports where it is.
+        (Ok(()), None) => stand_in,
     }
+}
 
-    /// The handler function itself, inside `register`, without its route attribute(s).
-    fn function_without(&self, route_attributes: &[usize]) -> TokenStream {
-        let attrs = self
-            .attrs
-            .iter()
-            .enumerate()
-            .filter(|(position, _)| !route_attributes.contains(position))
-            .map(|(_, attr)| attr);
-        let rest = &self.rest;
-        quote!(#(#attrs)* #rest)
+/// `policy! { [docs] [vis] NAME { keys } }`: the definition's own mistakes, and the macro
+/// `NAME` its uses call.
+pub(crate) fn shared_policy(input: TokenStream) -> TokenStream {
+    let definition = match syn::parse2::<Definition>(input) {
+        Ok(definition) => definition,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::new();
+    if let Visibility::Public(public) = &definition.vis {
+        cx.error_spanned_by(
+            public,
+            "a shared policy is visible within its crate at most, like a macro: write `pub(crate)`",
+        );
     }
+    let mut arguments = args::parse(definition.body.clone(), &mut cx);
+    if let Some(other) = &arguments.policy {
+        cx.error_spanned_by(
+            other,
+            "a shared policy cannot add to another shared policy: write its keys here",
+        );
+    }
+    let found = validate::shared_definition(&arguments);
+    // A complete, valid policy without `methods` is the same text for every route: a handler
+    // that adds nothing gets it without a second macro call.
+    let complete = found.is_empty()
+        && !cx.has_errors()
+        && arguments.origins.is_some()
+        && arguments.policy.is_none()
+        && arguments.methods.is_none();
+    let text = if complete {
+        arguments.origins_in_shared = Some(definition.name.to_string());
+        validate::policy(&arguments, &Route::serving(vec!["GET".to_owned()]))
+            .0
+            .map(|spec| spec_literal(&spec))
+    } else {
+        None
+    };
+    validate::report(&mut cx, found, &Reported::new());
+    let errors = cx.check().err().map(|error| error.to_compile_error());
+    let runtime = runtime_path(&arguments);
+    shared_policy_macro(&definition, &runtime, text, errors)
+}
+
+fn runtime_path(arguments: &Arguments) -> syn::Path {
+    arguments.runtime.as_ref().map_or_else(
+        || syn::parse_quote!(::cors_runtime),
+        |(_, path)| path.clone(),
+    )
+}
+
+/// The policy as the one string literal the runtime reads (`cors_policy::spec`): a `static` of
+/// structs and slices in every handler made type-checking a crate with many handlers much
+/// slower than the text does (see BENCHMARKS.md).
+fn spec_literal(spec: &Spec) -> TokenStream {
+    let text = cors_policy::spec::encode(spec);
+    quote!(#text)
 }
 
 /// actix-web's guard for one method, as its route macros write it.
 fn method_guard(actix: &TokenStream, method: &str) -> TokenStream {
-    let known = [
-        ("GET", "Get"),
-        ("POST", "Post"),
-        ("PUT", "Put"),
-        ("DELETE", "Delete"),
-        ("HEAD", "Head"),
-        ("OPTIONS", "Options"),
-        ("CONNECT", "Connect"),
-        ("PATCH", "Patch"),
-        ("TRACE", "Trace"),
-    ];
-    match known.iter().find(|(name, _)| *name == method) {
-        Some((_, guard)) => {
+    match methods::guard_of(method) {
+        Some(guard) => {
             let guard = Ident::new(guard, Span::call_site());
             quote!(#actix::guard::#guard())
         }
@@ -113,156 +174,8 @@ fn method_guard(actix: &TokenStream, method: &str) -> TokenStream {
     }
 }
 
-pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let attribute = attr::parse(args.clone(), &mut cx);
-    let (function, route) = match handler_and_route(&item) {
-        Ok(found) => found,
-        Err(emitted) => return emitted,
-    };
-    let runtime = runtime_path(&attribute);
-    if let Some(shared) = &attribute.policy {
-        if let Err(error) = cx.finish() {
-            return fallback::emit(&item, &error);
-        }
-        // The shared policy's macro merges its definition with these arguments, validates the
-        // result and expands to the `PolicySpec`; should it not exist, only this expression is
-        // missing and the handler is still a service.
-        // Nothing but `policy = NAME`: the shared policy's macro can answer with its own text.
-        let additions = if attribute.written.len() == 1 {
-            TokenStream::new()
-        } else {
-            args
-        };
-        let served = &route.methods;
-        let policy = quote!(#shared! { { #additions } [#(#served),*] });
-        return generate(&function, &route, &runtime, &policy);
-    }
-    let policy = validate::policy(&attribute, &route, &HashSet::new());
-    match (cx.finish(), policy) {
-        (Ok(()), Ok(policy)) => generate(&function, &route, &runtime, &policy_text(&policy)),
-        (Err(mut error), Err(Some(more))) => {
-            error.combine(more);
-            fallback::emit(&item, &error)
-        }
-        (Err(error), _) | (Ok(()), Err(Some(error))) => fallback::emit(&item, &error),
-        (Ok(()), Err(None)) => refused(&item),
-    }
-}
-
-fn refused(item: &TokenStream) -> TokenStream {
-    let error = syn::Error::new(Span::call_site(), "this CORS policy was refused");
-    fallback::emit(item, &error)
-}
-
-fn runtime_path(attribute: &Arguments) -> syn::Path {
-    attribute.runtime.as_ref().map_or_else(
-        || syn::parse_quote!(::cors_runtime),
-        |(_, path)| path.clone(),
-    )
-}
-
-/// `cors_with_policy! { "NAME" { shared definition } { handler's arguments } [served methods] }`,
-/// from the macro a shared policy defines: the merged policy's `PolicySpec`, validated — or its
-/// errors, each at its token in either place, and a stand-in value so that nothing else fails.
-pub(crate) fn with_policy(input: TokenStream) -> TokenStream {
-    let parsed = syn::parse::Parser::parse2(
-        |input: ParseStream<'_>| {
-            let _name: syn::LitStr = input.parse()?;
-            let base;
-            syn::braced!(base in input);
-            let base: TokenStream = base.parse()?;
-            let over;
-            syn::braced!(over in input);
-            let over: TokenStream = over.parse()?;
-            let served;
-            syn::bracketed!(served in input);
-            let served =
-                syn::punctuated::Punctuated::<syn::LitStr, syn::Token![,]>::parse_terminated(
-                    &served,
-                )?;
-            Ok((
-                base,
-                over,
-                served.iter().map(syn::LitStr::value).collect::<Vec<_>>(),
-            ))
-        },
-        input,
-    );
-    let (base, over, served) = match parsed {
-        Ok(parsed) => parsed,
-        Err(error) => return error.to_compile_error(),
-    };
-    let mut cx = Ctxt::default();
-    let shared = attr::parse(base, &mut Ctxt::default());
-    let reported = validate::shared_definition_messages(&shared);
-    let handler = attr::parse(over, &mut cx);
-    let merged = shared.merged_with(handler, &mut cx);
-    let route = Route::serving(served);
-    let policy = validate::policy(&merged, &route, &reported);
-    // Where the merged policy is refused, compilation fails anyway: a value of the right type
-    // keeps that failure to the refusal itself.
-    let stand_in = quote!("");
-    match (cx.finish(), policy) {
-        (Ok(()), Ok(policy)) => policy_text(&policy),
-        (Err(mut error), Err(Some(more))) => {
-            error.combine(more);
-            let errors = error.to_compile_error();
-            quote!({ #errors #stand_in })
-        }
-        (Err(error), _) | (Ok(()), Err(Some(error))) => {
-            let errors = error.to_compile_error();
-            quote!({ #errors #stand_in })
-        }
-        // Refused for the shared definition's own mistakes, which it reports where it is.
-        (Ok(()), Err(None)) => stand_in,
-    }
-}
-
-/// The handler and its route attribute, or what to emit instead.
-fn handler_and_route(item: &TokenStream) -> Result<(Handler, Route), TokenStream> {
-    let Ok(function) = syn::parse2::<Handler>(item.clone()) else {
-        let error = syn::Error::new(
-            Span::call_site(),
-            "`#[cors]` goes on a handler function, directly above its route attribute such as \
-             `#[get(\"/path\")]`",
-        );
-        return Err(fallback::emit(item, &error));
-    };
-    let route = match route::read(&function.attrs) {
-        Ok(route) => route,
-        Err(RouteError::LeaveToActix) => return Err(item.clone()),
-        Err(RouteError::Missing) => {
-            let error = syn::Error::new(
-                Span::call_site(),
-                "`#[cors]` must be written directly above the route attribute, e.g. \
-                 `#[cors(...)]` then `#[get(\"/path\")]`, and none was found below it; if the \
-                 route attribute is above `#[cors]`, swap the two",
-            );
-            return Err(fallback::emit(item, &error));
-        }
-        Err(RouteError::UtoipaBelow(tokens)) => {
-            let error = syn::Error::new_spanned(
-                tokens,
-                "write `#[utoipa::path(...)]` above `#[cors(...)]`, not below it: utoipa \
-                 generates an item beside the function, and below `#[cors]` it would be \
-                 generated inside the route's registration, out of reach of \
-                 `#[openapi(paths(...))]`",
-            );
-            return Err(fallback::emit(item, &error));
-        }
-        Err(RouteError::Repeated(tokens)) => {
-            let error = syn::Error::new_spanned(
-                tokens,
-                "a handler takes one `#[cors(...)]`: merge the two into one",
-            );
-            return Err(fallback::emit(item, &error));
-        }
-    };
-    Ok((function, route))
-}
-
-fn generate(
+/// The handler's struct and its registration: the route, then the runtime's record of it.
+fn registration(
     function: &Handler,
     route: &Route,
     runtime: &syn::Path,
@@ -358,40 +271,38 @@ fn generate(
     }
 }
 
-/// The policy as the one string literal the runtime reads (`cors_policy::spec`): a `static` of
-/// structs and slices in every handler made type-checking a crate with many handlers much
-/// slower than the text does (see BENCHMARKS.md).
-pub(crate) fn policy_text(policy: &Policy) -> TokenStream {
-    let origins = match &policy.origins {
-        OriginSource::Literal(Origins::Any) => SpecOrigins::Any,
-        OriginSource::Literal(Origins::List(list)) => SpecOrigins::Listed(list.clone()),
-        OriginSource::Env { variable, default } => SpecOrigins::Env {
-            variable: variable.clone(),
-            default: default.as_ref().map(|origins| match origins {
-                Origins::Any => vec!["*".to_owned()],
-                Origins::List(list) => list.iter().map(origin_text).collect(),
-            }),
-        },
-        OriginSource::Config { name } => SpecOrigins::Config { name: name.clone() },
+/// The `macro_rules!` macro a shared policy is: its uses call it with their arguments and
+/// methods; `text`, when the definition is complete on its own, answers a use that adds nothing.
+fn shared_policy_macro(
+    definition: &Definition,
+    runtime: &syn::Path,
+    text: Option<TokenStream>,
+    errors: Option<TokenStream>,
+) -> TokenStream {
+    let Definition {
+        attrs,
+        vis,
+        name,
+        body,
+    } = definition;
+    let hidden = format_ident!("__cors_policy_{}", name);
+    let visibility = match vis {
+        Visibility::Public(_) => quote!(pub(crate)),
+        other => quote!(#other),
     };
-    let spec = Spec {
-        origins,
-        credentials: policy.credentials,
-        insecure_http: policy.insecure_http,
-        methods: policy.explicit_methods.then(|| policy.methods.clone()),
-        headers: policy.headers.clone(),
-        expose: policy.expose.clone(),
-        max_age: policy.max_age,
-    };
-    let text = cors_policy::spec::encode(&spec);
-    quote!(#text)
-}
-
-/// An origin as written (a pattern with its `*`), for the runtime to check again with the same
-/// rules when it uses it.
-fn origin_text(origin: &Origin) -> String {
-    match origin {
-        Origin::Exact(text) => text.clone(),
-        Origin::Subdomains { scheme, suffix } => format!("{scheme}*{suffix}"),
+    let label = syn::LitStr::new(&name.to_string(), Span::call_site());
+    let fast_arm = text.map(|text| quote!(({} [ $($served:tt)* ]) => { #text };));
+    quote! {
+        #errors
+        #(#attrs)*
+        #[allow(unused_macros)]
+        macro_rules! #hidden {
+            #fast_arm
+            ({ $($handler:tt)* } [ $($served:tt)* ]) => {
+                #runtime::__private::cors_with_policy! { #label { #body } { $($handler)* } [ $($served)* ] }
+            };
+        }
+        #[allow(unused_imports)]
+        #visibility use #hidden as #name;
     }
 }

@@ -1,20 +1,26 @@
 //! The `#[cors(...)]` attribute and `policy!`. Use them through the `cors-runtime` crate, which
 //! re-exports them together with the runtime the generated code calls.
-
-// One way through: `attr` parses the attribute's arguments into a typed value (shapes, unknown
-// and repeated keys), `route` reads the actix-web route attribute below it, `validate` judges
-// both with `cors-policy`'s rules — the runtime applies the same ones to configured values at
-// startup — and yields the checked `model::Policy` or every error at its token (`ctxt::Ctxt`),
-// `expand` alone writes code, and `fallback` is what is emitted instead when anything was
-// refused. `shared` defines shared policies.
+//!
+//! One way through, as `ARCHITECTURE.md` draws it: `args` parses the attribute's arguments
+//! into a typed value (shapes, unknown and repeated keys), `handler` and `route` read the
+//! handler and the actix-web route attribute below it, `shared` reads a shared policy's
+//! definition and `merge` merges it with a handler's additions, `validate` judges the result with
+//! `cors-policy`'s rules — the runtime applies the same ones to configured values at startup —
+//! and yields the checked `Spec` or every problem at its token, `expand` alone writes code, and
+//! `fallback` is what is emitted instead when anything was refused. `ctxt` is the one error
+//! context of an expansion; `methods` the one table of actix-web's methods.
 
 #![deny(missing_docs)]
 
-mod attr;
+#[cfg(test)]
+mod agreement;
+mod args;
 mod ctxt;
 mod expand;
 mod fallback;
-mod model;
+mod handler;
+mod merge;
+mod methods;
 mod route;
 mod shared;
 mod validate;
@@ -97,7 +103,7 @@ pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
 /// 60)]`. The merged policy of every handler is checked at compile time.
 #[proc_macro]
 pub fn policy(input: TokenStream) -> TokenStream {
-    shared::policy(input.into()).into()
+    expand::shared_policy(input.into()).into()
 }
 
 /// The callback of a shared policy's macro. Not a public API.

@@ -6,19 +6,7 @@ use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Path, Token};
 
-/// The single-method route attributes of actix-web, with the method each one serves.
-const METHOD_ATTRIBUTES: [(&str, &str); 10] = [
-    ("get", "GET"),
-    ("post", "POST"),
-    ("put", "PUT"),
-    ("patch", "PATCH"),
-    ("delete", "DELETE"),
-    ("head", "HEAD"),
-    ("options", "OPTIONS"),
-    ("trace", "TRACE"),
-    ("connect", "CONNECT"),
-    ("query", "QUERY"),
-];
+use crate::methods::served_by_attribute;
 
 /// One route attribute's path, the methods it serves there and its guards (a `#[routes]` handler
 /// has one per method attribute under it).
@@ -90,17 +78,8 @@ fn kind(attr: &Attribute) -> Option<String> {
         2 => path.segments[0].ident == "actix_web",
         _ => false,
     };
-    let known = last == "route"
-        || last == "routes"
-        || METHOD_ATTRIBUTES.iter().any(|(name, _)| *name == last);
+    let known = last == "route" || last == "routes" || served_by_attribute(&last).is_some();
     (prefix_ok && known).then_some(last)
-}
-
-fn method_of(name: &str) -> Option<&'static str> {
-    METHOD_ATTRIBUTES
-        .iter()
-        .find(|(attr, _)| *attr == name)
-        .map(|(_, method)| *method)
 }
 
 /// The arguments of one route attribute: `"path", key = value, ...`.
@@ -209,7 +188,7 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
             let Some(method) = attr
                 .path()
                 .get_ident()
-                .and_then(|i| method_of(&i.to_string()))
+                .and_then(|i| served_by_attribute(&i.to_string()))
             else {
                 continue;
             };
@@ -223,7 +202,7 @@ pub(crate) fn read(attrs: &[Attribute]) -> Result<Route, RouteError> {
         let attr = &attrs[first];
         let name = kind(attr).unwrap_or_default();
         let arguments = route_args(attr).ok_or(RouteError::LeaveToActix)?;
-        let methods = match method_of(&name) {
+        let methods = match served_by_attribute(&name) {
             Some(method) => {
                 // A method attribute takes no `method = "..."` of its own.
                 understood &= arguments.methods.is_empty();

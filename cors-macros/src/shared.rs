@@ -3,27 +3,25 @@
 //!
 //! A proc macro sees only its own input, and the handlers using a policy may be anywhere in the
 //! crate. So `policy!` defines a `macro_rules!` macro named after the policy, carrying its
-//! definition's tokens; the code `#[cors(policy = NAME, ...)]` generates initialises its policy
-//! with `NAME! { {...} [methods] }`, which hands both token lists to `cors_with_policy!` — and
-//! the merged policy is validated at compile time, each error at its token, in the shared
-//! definition or in the handler's attribute. Being a macro, the policy is found by path like any
-//! item (`crate::policies::NAME`), within its crate.
+//! definition's tokens (written by `expand::shared_policy_macro`); the code
+//! `#[cors(policy = NAME, ...)]` generates calls `NAME! { {...} [methods] }`, which hands both
+//! token lists to `cors_with_policy!` — and the merged policy ([`crate::merge`]) is validated at
+//! compile time, each error at its token, in the shared definition or in the handler's
+//! attribute. Being a macro, the policy is found by path like any item
+//! (`crate::policies::NAME`), within its crate.
+//!
+//! This module reads the two inputs: the definition, and the callback's arguments.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Visibility};
 
-use crate::attr;
-use crate::ctxt::Ctxt;
-use crate::validate;
-
 /// `[docs] [vis] NAME { key = value, ... }`.
-struct Definition {
-    attrs: Vec<Attribute>,
-    vis: Visibility,
-    name: Ident,
-    body: TokenStream,
+pub(crate) struct Definition {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) name: Ident,
+    pub(crate) body: TokenStream,
 }
 
 impl Parse for Definition {
@@ -53,77 +51,33 @@ impl Parse for Definition {
     }
 }
 
-/// Whether the definition has the keys a policy needs on its own.
-fn cx_is_clean(attribute: &crate::attr::Arguments) -> bool {
-    attribute.origins.is_some() && attribute.policy.is_none()
+/// `"NAME" { shared definition } { handler's arguments } [served methods]`: what a shared
+/// policy's macro hands to `cors_with_policy!`.
+pub(crate) struct Callback {
+    pub(crate) name: String,
+    pub(crate) definition: TokenStream,
+    pub(crate) handler: TokenStream,
+    pub(crate) served: Vec<String>,
 }
 
-pub(crate) fn policy(input: TokenStream) -> TokenStream {
-    let definition = match syn::parse2::<Definition>(input) {
-        Ok(definition) => definition,
-        Err(error) => return error.to_compile_error(),
-    };
-    let Definition {
-        attrs,
-        vis,
-        name,
-        body,
-    } = &definition;
-    let mut cx = Ctxt::default();
-    if let Visibility::Public(public) = vis {
-        cx.error_spanned_by(
-            public,
-            "a shared policy is visible within its crate at most, like a macro: write `pub(crate)`",
-        );
-    }
-    let attribute = attr::parse(body.clone(), &mut cx);
-    if let Some(other) = &attribute.policy {
-        cx.error_spanned_by(
-            other,
-            "a shared policy cannot add to another shared policy: write its keys here",
-        );
-    }
-    let checked = validate::shared_definition(&attribute);
-    // A complete, valid policy without `methods` is the same text for every route: a handler
-    // that adds nothing gets it without a second macro call.
-    let text = (checked.is_ok() && cx_is_clean(&attribute) && attribute.methods.is_none())
-        .then(|| {
-            let route = crate::route::Route::serving(vec!["GET".to_owned()]);
-            validate::policy(&attribute, &route, &std::collections::HashSet::new())
-                .ok()
-                .map(|policy| crate::expand::policy_text(&policy))
+impl Parse for Callback {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name: syn::LitStr = input.parse()?;
+        let definition;
+        syn::braced!(definition in input);
+        let definition: TokenStream = definition.parse()?;
+        let handler;
+        syn::braced!(handler in input);
+        let handler: TokenStream = handler.parse()?;
+        let served;
+        syn::bracketed!(served in input);
+        let served =
+            syn::punctuated::Punctuated::<syn::LitStr, syn::Token![,]>::parse_terminated(&served)?;
+        Ok(Self {
+            name: name.value(),
+            definition,
+            handler,
+            served: served.iter().map(syn::LitStr::value).collect(),
         })
-        .flatten();
-    let errors = match (cx.finish(), checked) {
-        (Ok(()), Ok(())) => TokenStream::new(),
-        (Err(mut error), Err(more)) => {
-            error.combine(more);
-            error.to_compile_error()
-        }
-        (Err(error), Ok(())) | (Ok(()), Err(error)) => error.to_compile_error(),
-    };
-    let runtime = attribute.runtime.as_ref().map_or_else(
-        || syn::parse_quote!(::cors_runtime),
-        |(_, path)| path.clone(),
-    );
-    let hidden = format_ident!("__cors_policy_{}", name);
-    let visibility = match vis {
-        Visibility::Public(_) => quote!(pub(crate)),
-        other => quote!(#other),
-    };
-    let label = syn::LitStr::new(&name.to_string(), Span::call_site());
-    let fast_arm = text.map(|text| quote!(({} [ $($served:tt)* ]) => { #text };));
-    quote! {
-        #errors
-        #(#attrs)*
-        #[allow(unused_macros)]
-        macro_rules! #hidden {
-            #fast_arm
-            ({ $($handler:tt)* } [ $($served:tt)* ]) => {
-                #runtime::__private::cors_with_policy! { #label { #body } { $($handler)* } [ $($served)* ] }
-            };
-        }
-        #[allow(unused_imports)]
-        #visibility use #hidden as #name;
     }
 }

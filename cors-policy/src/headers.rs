@@ -2,11 +2,13 @@
 //! one that can never be exposed, each listed once; `*` only without `credentials`, and beside it
 //! only `authorization` in `headers`, the one name `*` never covers.
 
+use std::fmt;
+
 use crate::token::is_token;
 use crate::{finish, At, Checked, Problem};
 
 /// Which list is being checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeaderUse {
     /// `headers`: request headers a preflight may ask for.
     Request,
@@ -21,6 +23,90 @@ impl HeaderUse {
         match self {
             Self::Request => "headers",
             Self::Exposed => "expose",
+        }
+    }
+}
+
+/// Why `headers` or `expose`, or one of their entries, is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // each variant's words are its documentation (`Display`)
+pub enum HeaderProblem {
+    Empty {
+        usage: HeaderUse,
+    },
+    /// At the `*` entry: it is literal with `credentials` (R10).
+    StarWithCredentials {
+        usage: HeaderUse,
+    },
+    /// At the `credentials` flag: it makes the `*` literal (R10).
+    CredentialsMakeStarLiteral {
+        usage: HeaderUse,
+    },
+    StarRepeated,
+    NotAName {
+        name: String,
+    },
+    /// A request header no page may set.
+    Forbidden {
+        name: String,
+    },
+    /// A response header no page can read (R13).
+    NeverExposed {
+        name: String,
+    },
+    Repeated {
+        name: String,
+    },
+    CoveredByStar {
+        name: String,
+        usage: HeaderUse,
+    },
+}
+
+impl fmt::Display for HeaderProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty { usage } => write!(f, "`{}` is empty: leave it out instead", usage.key()),
+            Self::StarWithCredentials { usage } => write!(
+                f,
+                "`*` in `{}` is only a wildcard without credentials; with `credentials` browsers \
+                 read it as a header literally named `*` (R10): list the names",
+                usage.key()
+            ),
+            Self::CredentialsMakeStarLiteral { usage } => write!(
+                f,
+                "`credentials` makes the `*` in `{}` a literal name: list the names instead",
+                usage.key()
+            ),
+            Self::StarRepeated => f.write_str("`*` is listed twice: remove one"),
+            Self::NotAName { name } => write!(
+                f,
+                "`{name}` is not a header name: names are letters, digits and `!#$%&'*+-.^_`|~`, \
+                 without spaces"
+            ),
+            Self::Forbidden { name } => write!(
+                f,
+                "`{name}` is a header no page may set (the browser controls it), so it never needs \
+                 allowing; remove it"
+            ),
+            Self::NeverExposed { name } => write!(
+                f,
+                "`{name}` can never be exposed: browsers hide it from page script whatever the \
+                 server says (R13); remove it"
+            ),
+            Self::Repeated { name } => write!(
+                f,
+                "`{name}` is listed twice (header names ignore case): remove one"
+            ),
+            Self::CoveredByStar { name, usage } => write!(
+                f,
+                "`*` already covers `{name}`: remove `{name}`{}",
+                if *usage == HeaderUse::Request {
+                    " (only `authorization` needs listing beside `*`, R10)"
+                } else {
+                    ""
+                }
+            ),
         }
     }
 }
@@ -51,12 +137,8 @@ impl HeaderList {
 /// # Errors
 /// Every problem found, each at the entry or flag it is about.
 pub fn check(entries: &[&str], usage: HeaderUse, credentials: bool) -> Checked<HeaderList> {
-    let key = usage.key();
     if entries.is_empty() {
-        return Err(vec![Problem::new(
-            At::Key,
-            format!("`{key}` is empty: leave it out instead"),
-        )]);
+        return Err(vec![Problem::new(At::Key, HeaderProblem::Empty { usage })]);
     }
     let mut problems = Vec::new();
     let mut list = HeaderList::default();
@@ -66,16 +148,11 @@ pub fn check(entries: &[&str], usage: HeaderUse, credentials: bool) -> Checked<H
         if credentials {
             problems.push(Problem::new(
                 At::Entry(star),
-                format!(
-                    "`*` in `{key}` is only a wildcard without credentials; with `credentials` \
-                     browsers read it as a header literally named `*` (R10): list the names"
-                ),
+                HeaderProblem::StarWithCredentials { usage },
             ));
             problems.push(Problem::new(
                 At::Credentials,
-                format!(
-                    "`credentials` makes the `*` in `{key}` a literal name: list the names instead"
-                ),
+                HeaderProblem::CredentialsMakeStarLiteral { usage },
             ));
         }
     }
@@ -85,7 +162,7 @@ pub fn check(entries: &[&str], usage: HeaderUse, credentials: bool) -> Checked<H
             if star_seen {
                 problems.push(Problem::new(
                     At::Entry(position),
-                    "`*` is listed twice: remove one",
+                    HeaderProblem::StarRepeated,
                 ));
             }
             star_seen = true;
@@ -98,24 +175,20 @@ pub fn check(entries: &[&str], usage: HeaderUse, credentials: bool) -> Checked<H
         };
         let problem = problem.or_else(|| {
             if list.names.contains(&lower) {
-                Some(format!(
-                    "`{name}` is listed twice (header names ignore case): remove one"
-                ))
+                Some(HeaderProblem::Repeated {
+                    name: (*name).to_owned(),
+                })
             } else if star.is_some() && !(usage == HeaderUse::Request && lower == "authorization") {
-                Some(format!(
-                    "`*` already covers `{name}`: remove `{name}`{}",
-                    if usage == HeaderUse::Request {
-                        " (only `authorization` needs listing beside `*`, R10)"
-                    } else {
-                        ""
-                    }
-                ))
+                Some(HeaderProblem::CoveredByStar {
+                    name: (*name).to_owned(),
+                    usage,
+                })
             } else {
                 None
             }
         });
         match problem {
-            Some(message) => problems.push(Problem::new(At::Entry(position), message)),
+            Some(problem) => problems.push(Problem::new(At::Entry(position), problem)),
             None => list.names.push(lower),
         }
     }
@@ -150,40 +223,38 @@ const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
 ];
 
 /// Why a request header name in `headers` is refused, if it is.
-pub fn request_header_problem(name: &str) -> Option<String> {
+#[must_use]
+pub fn request_header_problem(name: &str) -> Option<HeaderProblem> {
     if !is_token(name) {
-        return Some(format!(
-            "`{name}` is not a header name: names are letters, digits and `!#$%&'*+-.^_`|~`, \
-             without spaces"
-        ));
+        return Some(HeaderProblem::NotAName {
+            name: name.to_owned(),
+        });
     }
     let lower = name.to_ascii_lowercase();
     if FORBIDDEN_REQUEST_HEADERS.contains(&lower.as_str())
         || lower.starts_with("proxy-")
         || lower.starts_with("sec-")
     {
-        return Some(format!(
-            "`{name}` is a header no page may set (the browser controls it), so it never needs \
-             allowing; remove it"
-        ));
+        return Some(HeaderProblem::Forbidden {
+            name: name.to_owned(),
+        });
     }
     None
 }
 
 /// Why a response header name in `expose` is refused, if it is.
-pub fn exposed_header_problem(name: &str) -> Option<String> {
+#[must_use]
+pub fn exposed_header_problem(name: &str) -> Option<HeaderProblem> {
     if !is_token(name) {
-        return Some(format!(
-            "`{name}` is not a header name: names are letters, digits and `!#$%&'*+-.^_`|~`, \
-             without spaces"
-        ));
+        return Some(HeaderProblem::NotAName {
+            name: name.to_owned(),
+        });
     }
     let lower = name.to_ascii_lowercase();
     if lower == "set-cookie" || lower == "set-cookie2" {
-        return Some(format!(
-            "`{name}` can never be exposed: browsers hide it from page script whatever the \
-             server says (R13); remove it"
-        ));
+        return Some(HeaderProblem::NeverExposed {
+            name: name.to_owned(),
+        });
     }
     None
 }

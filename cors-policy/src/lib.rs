@@ -1,12 +1,15 @@
 //! Every rule that judges a CORS policy, in one place, for the two moments a policy is judged:
 //! the `#[cors]` attribute checks its literals when the crate compiles, and `cors-runtime` checks
-//! configured values (origins from the environment or a config file) when the app starts. Both
-//! call these functions, so each rule has exactly one implementation and one message; the macro
-//! turns a [`Problem`] into a compile error at the offending token, the runtime into a startup
-//! error naming the route, the source and the entry.
+//! configured values (origins from the environment or a config file) when the app starts and
+//! whenever they are set again. Both call these functions, so each rule has exactly one
+//! implementation and one message; the macro turns a [`Problem`] into a compile error at the
+//! offending token, the runtime into a startup error naming the source, the entry and the routes.
 //!
-//! The rules are those of `CORS-PROTOCOL.md` (R1–R19). Each message says what is wrong and what to
-//! write instead.
+//! Every way a policy can be wrong is a named [`ProblemKind`]; its words are derived from it
+//! (`Display`), each saying what is wrong and what to write instead. A kind that suggests a value
+//! to write ([`ProblemKind::suggestion`]) only does so when that value passes these same rules.
+//!
+//! The rules are those of `CORS-PROTOCOL.md` (R1–R21).
 //!
 //! - [`origin`]: one origin or subdomain pattern (R1, R15, patterns, public suffixes).
 //! - [`origins`]: a list of them with the `credentials` flag (R4, plain `http` with credentials).
@@ -30,8 +33,10 @@ mod public_suffix;
 pub mod spec;
 pub mod token;
 
+use std::fmt;
+
 /// Where in the policy a problem is, so that the caller can point at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum At {
     /// The entry at this position of the list being checked.
     Entry(usize),
@@ -47,22 +52,90 @@ pub enum At {
     Route,
 }
 
-/// One thing wrong with a policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Every way a policy can be wrong, by the rule it breaks. The words are derived from it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// One origin or pattern ([`origin`]).
+    Origin(origin::OriginProblem),
+    /// The list of origins with the flags ([`origins`]).
+    Origins(origins::OriginsProblem),
+    /// `headers` or `expose` ([`headers`]).
+    Header(headers::HeaderProblem),
+    /// `methods`, or the route's methods ([`methods`]).
+    Method(methods::MethodProblem),
+    /// `max_age` ([`max_age`]).
+    MaxAge(max_age::MaxAgeProblem),
+    /// The format of a list in one configuration value ([`config_list`]).
+    ConfigList(config_list::ConfigListProblem),
+}
+
+impl ProblemKind {
+    /// The value the message tells the user to write, when it names one. It always passes the
+    /// rules itself: a suggestion that would be refused is never made.
+    #[must_use]
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::Origin(problem) => problem.suggestion(),
+            Self::ConfigList(problem) => problem.suggestion(),
+            Self::Origins(_) | Self::Header(_) | Self::Method(_) | Self::MaxAge(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Origin(problem) => problem.fmt(formatter),
+            Self::Origins(problem) => problem.fmt(formatter),
+            Self::Header(problem) => problem.fmt(formatter),
+            Self::Method(problem) => problem.fmt(formatter),
+            Self::MaxAge(problem) => problem.fmt(formatter),
+            Self::ConfigList(problem) => problem.fmt(formatter),
+        }
+    }
+}
+
+/// One thing wrong with a policy: what, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// Where it is.
     pub at: At,
-    /// One sentence: what is wrong, and what to write instead.
-    pub message: String,
+    /// What it is.
+    pub kind: ProblemKind,
 }
 
 impl Problem {
-    pub(crate) fn new(at: At, message: impl Into<String>) -> Self {
+    pub(crate) fn new(at: At, kind: impl Into<ProblemKind>) -> Self {
         Self {
             at,
-            message: message.into(),
+            kind: kind.into(),
         }
     }
+
+    /// One sentence: what is wrong, and what to write instead.
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+}
+
+macro_rules! problem_kind_from {
+    ($($module:ident :: $kind:ident => $variant:ident),* $(,)?) => {
+        $(impl From<$module::$kind> for ProblemKind {
+            fn from(problem: $module::$kind) -> Self {
+                Self::$variant(problem)
+            }
+        })*
+    };
+}
+
+problem_kind_from! {
+    origin::OriginProblem => Origin,
+    origins::OriginsProblem => Origins,
+    headers::HeaderProblem => Header,
+    methods::MethodProblem => Method,
+    max_age::MaxAgeProblem => MaxAge,
+    config_list::ConfigListProblem => ConfigList,
 }
 
 /// The problems found, or the checked value when there are none.

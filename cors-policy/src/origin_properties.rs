@@ -4,6 +4,7 @@
 //! - whatever the validator accepts is a serialized origin a browser could send, byte for byte
 //!   (for a pattern: once its `*` is replaced by a label);
 //! - whatever it refuses gets a message naming the fix ("write …" or "remove …");
+//! - a value the message suggests writing passes the validator itself;
 //! - it never panics.
 
 use proptest::prelude::*;
@@ -82,8 +83,39 @@ proptest! {
                 prop_assert_eq!(&concrete, &text.replacen('*', "tenant", 1));
                 prop_assert_eq!(browser_serialization(&concrete), Some(concrete.clone()));
             }
-            Err(message) => {
+            Err(problem) => {
+                let message = problem.to_string();
                 prop_assert!(message.contains("write") || message.contains("remove"), "{:?}: {}", text, message);
+                if let Some(suggestion) = problem.suggestion() {
+                    prop_assert!(message.contains(suggestion), "{:?}: {}", text, message);
+                    prop_assert!(check(suggestion).is_ok(), "{:?}: suggests {:?}, which is refused: {:?}", text, suggestion, check(suggestion));
+                }
+            }
+        }
+    }
+
+    /// Whatever the text, a value the message tells the user to write is accepted: for one
+    /// origin, and for a configured list (each of its comma-separated entries).
+    #[test]
+    fn every_suggested_value_passes_the_validator(
+        text in prop_oneof![
+            2 => "\\PC{0,40}",
+            2 => origin_like(),
+            1 => (origin_like(), "[ ;\t]{1,2}", origin_like()).prop_map(|(a, s, b)| format!("{a}{s}{b}")),
+        ]
+    ) {
+        if let Err(problem) = check(&text) {
+            if let Some(suggestion) = problem.suggestion() {
+                prop_assert!(check(suggestion).is_ok(), "{:?} suggests {:?}", text, suggestion);
+            }
+        }
+        if let Err(problems) = crate::config_list::split(&text) {
+            for problem in problems {
+                if let Some(suggestion) = problem.kind.suggestion() {
+                    for entry in suggestion.split(", ") {
+                        prop_assert!(check(entry).is_ok(), "{:?} suggests {:?}", text, suggestion);
+                    }
+                }
             }
         }
     }

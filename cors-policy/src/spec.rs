@@ -51,6 +51,9 @@ pub struct Spec {
     pub expose: Option<HeaderList>,
     /// `max_age`, when given.
     pub max_age: Option<u32>,
+    /// The shared policy (`policy!`) the origins are written in, when they are: messages about
+    /// configured origins then say where to write a default.
+    pub origins_in_shared: Option<String>,
 }
 
 /// One path of a route attribute and the methods it serves there.
@@ -63,7 +66,7 @@ pub struct RouteText {
 }
 
 /// Marks the format, so that a text of another version is never misread.
-const VERSION: &str = "cors1";
+const VERSION: &str = "cors2";
 
 /// The text of `spec`.
 #[must_use]
@@ -111,6 +114,7 @@ pub fn encode(spec: &Spec) -> String {
     out.optional(spec.max_age.as_ref(), |out, seconds| {
         out.text(&seconds.to_string())
     });
+    out.optional(spec.origins_in_shared.as_ref(), |out, name| out.text(name));
     out.0
 }
 
@@ -160,6 +164,7 @@ pub fn decode(text: &str) -> Option<Spec> {
     let headers = input.optional(header_list)?;
     let expose = input.optional(header_list)?;
     let max_age = input.optional(|input| input.text()?.parse().ok())?;
+    let origins_in_shared = input.optional(|input| input.text().map(str::to_owned))?;
     input.0.is_empty().then_some(Spec {
         origins,
         credentials,
@@ -168,6 +173,7 @@ pub fn decode(text: &str) -> Option<Spec> {
         headers,
         expose,
         max_age,
+        origins_in_shared,
     })
 }
 
@@ -299,6 +305,7 @@ mod tests {
             headers: None,
             expose: None,
             max_age: None,
+            origins_in_shared: None,
         };
         vec![
             base.clone(),
@@ -336,6 +343,7 @@ mod tests {
                     variable: "X".to_owned(),
                     default: None,
                 },
+                origins_in_shared: Some("FRONT_ENDS".to_owned()),
                 ..base.clone()
             },
             Spec {
@@ -381,10 +389,10 @@ mod tests {
         let text = encode(&samples()[1]);
         for broken in [
             "",
-            "cors2",
+            "cors9",
             &text[..text.len() - 1],
             &format!("{text}x"),
-            &text.replace("cors1", "cors9"),
+            &text.replace("cors2", "cors9"),
         ] {
             assert_eq!(decode(broken), None, "{broken:?}");
         }

@@ -1,18 +1,21 @@
-//! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): one per function that
-//! reads request bytes, run against a fixed policy with exact origins and a pattern.
+//! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): each reads the request
+//! the way the layer does ([`CorsRequest`]) and calls the production decision, against a fixed
+//! policy with exact origins and a pattern.
 
 use actix_web::http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
+use actix_web::http::Method;
 
 use cors_policy::headers::HeaderList;
 use cors_policy::origin::Origin;
 use cors_policy::spec::{Spec, SpecOrigins};
 
-use crate::allow_methods::AllowMethods;
+use crate::decide;
+use crate::policy::lists::AllowedMethods;
 use crate::policy::{compiled, Policy};
-use crate::preflight;
+use crate::request::{CorsRequest, Values};
 
 /// The policy every entry point uses: two exact origins and a pattern, credentials, two
 /// methods, two request headers, an exposed header, a max age.
@@ -40,12 +43,13 @@ fn policy() -> &'static Policy {
                 any: false,
             }),
             max_age: Some(600),
+            origins_in_shared: None,
         })
     })
 }
 
-fn allow_methods() -> &'static AllowMethods {
-    static METHODS: std::sync::OnceLock<AllowMethods> = std::sync::OnceLock::new();
+fn allowed_methods() -> &'static AllowedMethods {
+    static METHODS: std::sync::OnceLock<AllowedMethods> = std::sync::OnceLock::new();
     METHODS.get_or_init(|| policy().methods_for(&[]))
 }
 
@@ -63,10 +67,10 @@ fn headers(into: &mut HeaderMap, name: &HeaderName, values: &[&[u8]]) {
 pub fn allow_origin(origins: &[&[u8]]) -> Option<Vec<u8>> {
     let mut request = HeaderMap::new();
     headers(&mut request, &ORIGIN, origins);
-    let verdict = policy().origins.verdict(&request);
-    verdict
-        .allow_origin_value()
-        .map(|value| value.as_bytes().to_vec())
+    let read = CorsRequest::read(&Method::GET, &request);
+    decide::actual(policy(), read.origin)
+        .ok()
+        .map(|grant| grant.into_allow_origin().as_bytes().to_vec())
 }
 
 /// Whether these `Access-Control-Request-Headers` values are allowed.
@@ -74,23 +78,37 @@ pub fn allow_origin(origins: &[&[u8]]) -> Option<Vec<u8>> {
 pub fn request_headers_allowed(lists: &[&[u8]]) -> bool {
     let mut request = HeaderMap::new();
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
-    policy().headers.allows_request(&request)
+    policy()
+        .headers
+        .first_refused(Values::of(&request, &ACCESS_CONTROL_REQUEST_HEADERS).all())
+        .is_none()
 }
 
-/// The preflight decision: whether it is allowed, and the allow-origin it would carry.
+/// The preflight decision, as the layer takes it for a route with this policy: whether it is
+/// allowed, and the allow-origin its answer carries.
 #[must_use]
 pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool, Option<Vec<u8>>) {
     let mut request = HeaderMap::new();
     headers(&mut request, &ORIGIN, origins);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_METHOD, methods);
     headers(&mut request, &ACCESS_CONTROL_REQUEST_HEADERS, lists);
-    let mut response = HeaderMap::new();
-    // A repeated (or absent) method is refused before the answer is written, as the layer does.
-    let allowed = preflight::requested_method(&request).is_some_and(|method| {
-        preflight::answer(policy(), allow_methods(), method, &request, &mut response).is_ok()
-    });
-    let allow_origin = response
-        .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+    let read = CorsRequest::read(&Method::OPTIONS, &request);
+    // Not a preflight at all (no `Origin` or no requested method): nothing is granted.
+    let Some(ask) = read.preflight else {
+        return (false, None);
+    };
+    // A repeated method is refused before the policy is asked, as the layer does.
+    let Some(method) = ask.method() else {
+        return (false, None);
+    };
+    let answer = crate::respond::preflight::answer(
+        policy(),
+        allowed_methods(),
+        decide::preflight(policy(), allowed_methods(), &read, &ask, method).ok(),
+    );
+    let allow_origin = answer
+        .headers()
+        .get(actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());
-    (allowed, allow_origin)
+    (answer.status().is_success(), allow_origin)
 }

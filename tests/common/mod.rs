@@ -115,6 +115,39 @@ where
     }
 }
 
+/// The origin most routes of the tests allow.
+pub const APP: &str = "https://app.example.com";
+
+/// A credentialed grant (R2, R4, R14): exactly the requesting origin, credentials `true`, and a
+/// `Vary` that names `Origin`.
+pub fn assert_credentialed_grant(answer: &Answer, origin: &str) {
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(origin),
+        "{:?}",
+        answer.headers
+    );
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true"),
+        "{:?}",
+        answer.headers
+    );
+    assert!(answer.varies_by_origin(), "R14: {:?}", answer.headers);
+}
+
+impl Answer {
+    /// Whether a `Vary` line names `Origin`.
+    pub fn varies_by_origin(&self) -> bool {
+        self.headers.get_all("vary").any(|line| {
+            line.to_str()
+                .unwrap_or_default()
+                .split(',')
+                .any(|name| name.trim().eq_ignore_ascii_case("origin"))
+        })
+    }
+}
+
 pub fn preflight(path: &str, origin: &str, method: &str) -> TestRequest {
     TestRequest::default()
         .method(actix_web::http::Method::OPTIONS)

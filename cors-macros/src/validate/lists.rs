@@ -2,17 +2,16 @@
 
 use cors_policy::headers::{HeaderList, HeaderUse};
 
-use super::{checked_list, Flags};
-use crate::attr::StrList;
-use crate::ctxt::Ctxt;
+use super::{checked_list, Flags, Found};
+use crate::args::StrList;
 
 pub(super) fn headers(
-    cx: &mut Ctxt,
+    found: &mut Vec<Found>,
     list: &StrList,
     usage: HeaderUse,
     flags: &Flags<'_>,
 ) -> Option<HeaderList> {
-    checked_list(cx, list, flags, |entries| {
+    checked_list(found, usage.key(), list, flags, |entries| {
         cors_policy::headers::check(entries, usage, flags.credentials.is_some())
     })
 }

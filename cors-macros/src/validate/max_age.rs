@@ -1,18 +1,24 @@
 //! `max_age` (R12).
 
+use cors_policy::{At, Problem};
 use syn::LitInt;
 
-use super::Flags;
-use crate::ctxt::Ctxt;
+use super::{Flags, Found, Place};
 
-pub(super) fn max_age(cx: &mut Ctxt, literal: &LitInt, flags: &Flags<'_>) -> Option<u32> {
+pub(super) fn max_age(found: &mut Vec<Found>, literal: &LitInt, flags: &Flags<'_>) -> Option<u32> {
     let seconds = literal.base10_parse::<u64>().ok();
     match cors_policy::max_age::check(seconds) {
         Ok(seconds) => Some(seconds),
-        Err(message) => {
-            if !flags.reported_at_definition(flags.from_shared.max_age, &message) {
-                cx.error_spanned_by(literal, message);
-            }
+        Err(problem) => {
+            found.push(Found {
+                key: "max_age",
+                problem: Problem {
+                    at: At::Key,
+                    kind: problem.into(),
+                },
+                from_shared: flags.from_shared.max_age,
+                place: Place::of(literal),
+            });
             None
         }
     }

@@ -2,27 +2,22 @@
 //! starts, by the same rules — here only their default, and whether the flags can work at all.
 
 use cors_policy::origins::{OriginFlags, Origins};
+use cors_policy::spec::SpecOrigins;
+use cors_policy::{At, Problem};
 
-use super::{checked_list, report, Flags, Place, Places};
-use crate::attr::{Arguments, OriginsValue, StrList};
-use crate::ctxt::Ctxt;
-use crate::model::OriginSource;
+use super::{checked_list, locate, Flags, Found, Place, Places};
+use crate::args::{Arguments, OriginsValue, StrList};
 
 pub(super) fn origins(
-    cx: &mut Ctxt,
-    attribute: &Arguments,
+    found: &mut Vec<Found>,
+    arguments: &Arguments,
     flags: &Flags<'_>,
-) -> Option<OriginSource> {
-    let Some(value) = &attribute.origins else {
-        if attribute.written.iter().any(|key| key == "origins") {
-            // Written, and refused for its shape already.
-            return None;
+) -> Option<SpecOrigins> {
+    let Some(value) = &arguments.origins else {
+        if !arguments.written.iter().any(|key| key == "origins") {
+            found.push(missing());
         }
-        cx.error_at(
-            proc_macro2::Span::call_site(),
-            "`origins` is required: write `origins = [\"https://app.example.com\"]`, or \
-             `origins = [\"*\"]` for a public route without credentials",
-        );
+        // Otherwise written, and refused for its shape already.
         return None;
     };
     let literal_flags = OriginFlags {
@@ -37,37 +32,56 @@ pub(super) fn origins(
     };
     match value {
         OriginsValue::Listed(list) => {
-            listed(cx, list, literal_flags, flags).map(OriginSource::Literal)
+            listed(found, list, literal_flags, flags).map(|origins| match origins {
+                Origins::Any => SpecOrigins::Any,
+                Origins::List(list) => SpecOrigins::Listed(list),
+            })
         }
         OriginsValue::Env {
             variable, default, ..
         } => {
             let default = match default {
-                Some(list) => Some(listed(cx, list, configured_flags, flags)?),
+                Some(list) => {
+                    listed(found, list, configured_flags, flags)?;
+                    Some(list.values())
+                }
                 None => {
-                    check_flags_alone(cx, value, configured_flags, flags);
+                    check_flags_alone(found, value, configured_flags, flags);
                     None
                 }
             };
-            Some(OriginSource::Env {
+            Some(SpecOrigins::Env {
                 variable: variable.value(),
                 default,
             })
         }
         OriginsValue::Config { name, .. } => {
-            check_flags_alone(cx, value, configured_flags, flags);
-            Some(OriginSource::Config { name: name.value() })
+            check_flags_alone(found, value, configured_flags, flags);
+            Some(SpecOrigins::Config { name: name.value() })
         }
     }
 }
 
+/// `origins` is neither written here nor in a shared policy.
+fn missing() -> Found {
+    Found {
+        key: "origins",
+        problem: Problem {
+            at: At::Key,
+            kind: cors_policy::origins::OriginsProblem::Missing.into(),
+        },
+        from_shared: false,
+        place: Place::Span(proc_macro2::Span::call_site()),
+    }
+}
+
 fn listed(
-    cx: &mut Ctxt,
+    found: &mut Vec<Found>,
     list: &StrList,
     origin_flags: OriginFlags,
     flags: &Flags<'_>,
 ) -> Option<Origins> {
-    checked_list(cx, list, flags, |entries| {
+    checked_list(found, "origins", list, flags, |entries| {
         cors_policy::origins::check(entries, origin_flags)
     })
 }
@@ -76,19 +90,20 @@ fn listed(
 /// opt-in for plain http has no effect on a route without credentials, whatever the
 /// configuration says.
 fn check_flags_alone(
-    cx: &mut Ctxt,
+    found: &mut Vec<Found>,
     value: &OriginsValue,
     origin_flags: OriginFlags,
     flags: &Flags<'_>,
 ) {
     if let Err(problems) = cors_policy::origins::check(&["https://any.example"], origin_flags) {
         let places = Places {
+            key_name: "origins",
             entries: Vec::new(),
             list: Place::of(value.key()),
             key: value.key(),
             from_shared: 0,
         };
-        report(cx, problems, &places, flags);
+        locate(found, problems, &places, flags);
     }
 }
 
@@ -96,11 +111,11 @@ fn check_flags_alone(
 mod tests {
     use super::*;
 
-    /// The compile-time check gives, for each literal, exactly what `cors-policy` says of it —
+    /// The compile-time check finds, for each literal, exactly what `cors-policy` says of it —
     /// the same function the runtime calls for configured values (`tests/properties.rs` checks
     /// the runtime's side).
     #[test]
-    fn the_messages_are_cors_policys_own() {
+    fn the_problems_are_cors_policys_own() {
         let samples = [
             "https://app.example.com",
             "https://app.example.com/",
@@ -121,36 +136,27 @@ mod tests {
                 items: vec![syn::LitStr::new(sample, proc_macro2::Span::call_site())],
                 from_shared: 0,
             };
-            let reported = std::collections::HashSet::new();
             let route = proc_macro2::TokenStream::new();
             let credentials: syn::Ident = syn::parse_quote!(credentials);
             let flags = Flags {
                 credentials: Some(&credentials),
                 insecure_http: None,
                 route: &route,
-                from_shared: crate::attr::FromShared::default(),
-                reported: &reported,
+                from_shared: crate::args::FromShared::default(),
             };
-            let mut cx = Ctxt::default();
             let origin_flags = OriginFlags {
                 credentials: true,
                 insecure_opt_in: false,
                 opt_in_must_have_effect: true,
             };
-            let accepted = listed(&mut cx, &list, origin_flags, &flags).is_some();
-            let mut messages: Vec<String> = cx.messages().into_iter().collect();
-            messages.sort();
-            let mut expected: Vec<String> =
-                match cors_policy::origins::check(&[sample], origin_flags) {
-                    Ok(_) => Vec::new(),
-                    Err(problems) => problems
-                        .into_iter()
-                        .map(|problem| problem.message)
-                        .collect(),
-                };
-            expected.sort();
+            let mut found = Vec::new();
+            let accepted = listed(&mut found, &list, origin_flags, &flags).is_some();
+            let problems: Vec<Problem> = found.into_iter().map(|found| found.problem).collect();
+            let expected = cors_policy::origins::check(&[sample], origin_flags)
+                .err()
+                .unwrap_or_default();
             assert_eq!(accepted, expected.is_empty(), "{sample}");
-            assert_eq!(messages, expected, "{sample}");
+            assert_eq!(problems, expected, "{sample}");
         }
     }
 }

@@ -1,0 +1,292 @@
+//! The `#[cors]` routes of one app, with their full paths, and the choice of the route a request
+//! is for — made before the request enters the app, so that neither a preflight nor a refusal by
+//! middleware (an authentication layer on a scope) escapes the route's policy.
+//!
+//! The choice follows actix-web's routing: routes are tried in registration order, a route
+//! takes a request when its full path matches ([`PathMatcher`], as actix-web matches scopes and
+//! resources), it serves the method and its guards pass. A preflight carries neither cookies nor
+//! the headers of the request it announces, so its route's guards are consulted only to tell
+//! apart several `#[cors]` routes serving the requested method on one path (the `Host` guard of
+//! two sites, say); with a single one, it is that one's.
+//!
+//! The routes are compiled when their app is built ([`super::register`]); the table of one app
+//! is assembled from them when its layer serves its first request ([`AppRoutes::of_app`]),
+//! which only links and indexes what is compiled: nothing there can fail.
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::Method;
+use actix_web::HttpRequest;
+
+use super::path::PathMatcher;
+use super::register::{self, GuardFn, RouteEntry};
+use crate::decide::Reason;
+use crate::policy::lists::AllowedMethods;
+use crate::policy::{ExactIndex, Policy};
+use crate::request::PreflightAsk;
+
+/// One `#[cors]` route path of the app, compiled.
+#[derive(Clone)]
+pub(crate) struct AppRoute {
+    /// The full path pattern, scope prefixes included (`/api/items/{id}`).
+    pub(crate) pattern: String,
+    path: PathMatcher,
+    /// The methods the route serves here.
+    methods: Box<[Method]>,
+    guards: &'static [GuardFn],
+    pub(crate) policy: &'static Policy,
+    /// The methods a preflight may ask for: the policy's, or the route's own.
+    pub(crate) allow_methods: AllowedMethods,
+}
+
+impl AppRoute {
+    pub(crate) fn new(
+        entry: &RouteEntry,
+        pattern: String,
+        path: PathMatcher,
+        policy: &'static Policy,
+    ) -> Self {
+        Self {
+            pattern,
+            path,
+            // The validator accepted only tokens, which are methods.
+            methods: entry
+                .methods
+                .iter()
+                .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
+                .collect(),
+            guards: entry.guards,
+            policy,
+            allow_methods: policy.methods_for(&entry.methods),
+        }
+    }
+
+    /// The full path, when it has no dynamic segment.
+    fn static_path(&self) -> Option<&str> {
+        match &self.path {
+            PathMatcher::Static(text) => Some(text),
+            PathMatcher::Dynamic { .. } => None,
+        }
+    }
+
+    /// Whether the route serves the method a preflight names.
+    pub(crate) fn serves(&self, method: &[u8]) -> bool {
+        self.methods
+            .iter()
+            .any(|served| served.as_str().as_bytes() == method)
+    }
+
+    fn serves_method(&self, method: &Method) -> bool {
+        self.methods.contains(method)
+    }
+
+    fn guards_pass(&self, request: &ServiceRequest) -> bool {
+        if self.guards.is_empty() {
+            return true;
+        }
+        let context = request.guard_ctx();
+        self.guards.iter().all(|guard| guard(&context))
+    }
+}
+
+/// What a preflight to the app is for.
+pub(crate) enum PreflightTarget<'a, 'r> {
+    /// No `#[cors]` route has this path: the preflight goes on into the app like any request.
+    NotCors,
+    /// Answered with this route's policy, for the method the preflight asks for.
+    Route(&'a AppRoute, &'r [u8]),
+    /// The path is a `#[cors]` path (this is its first route), but no route can grant the
+    /// preflight: the requested method is repeated (R3), or no `#[cors]` route of the path serves
+    /// it, or several with different policies do and the preflight satisfies none of their
+    /// guards.
+    Refused(Reason<'r>, &'a AppRoute),
+}
+
+/// Every `#[cors]` route path of one app, in registration order, indexed by path.
+pub(crate) struct AppRoutes {
+    /// Copies of the app's compiled routes, kept in one block for the lookups.
+    routes: Vec<AppRoute>,
+    /// Distinct static patterns, and for each the positions of the routes that have it.
+    static_patterns: Vec<String>,
+    static_routes: Vec<Vec<u32>>,
+    static_index: ExactIndex,
+    /// Positions of the routes whose patterns have dynamic segments.
+    dynamic_routes: Vec<u32>,
+}
+
+impl AppRoutes {
+    /// The routes of the app `request` was sent to: of the apps with `#[cors]` routes built on
+    /// this thread, the one whose markers are in the request's resource map. Each route was
+    /// compiled when the app was built; a route without its compiled form belongs to an app
+    /// that did not start, and is left out.
+    pub(crate) fn of_app(request: &HttpRequest) -> Self {
+        let entries = register::live_apps()
+            .into_iter()
+            .rev()
+            .map(|app| app.entries())
+            .find(|entries| {
+                entries
+                    .first()
+                    .is_some_and(|entry| entry.is_in_app_of(request))
+            })
+            .unwrap_or_default();
+        Self::new(
+            entries
+                .iter()
+                .filter_map(|entry| entry.compiled.get().map(|route| AppRoute::clone(route)))
+                .collect(),
+        )
+    }
+
+    /// The table of `routes`, which are one app's, in registration order.
+    pub(crate) fn new(routes: Vec<AppRoute>) -> Self {
+        let mut static_patterns: Vec<String> = Vec::new();
+        let mut static_routes: Vec<Vec<u32>> = Vec::new();
+        let mut dynamic_routes = Vec::new();
+        for (position, route) in routes.iter().enumerate() {
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            match route.static_path() {
+                None => dynamic_routes.push(position),
+                Some(path) => match static_patterns.iter().position(|p| p == path) {
+                    Some(group) => static_routes[group].push(position),
+                    None => {
+                        static_patterns.push(path.to_owned());
+                        static_routes.push(vec![position]);
+                    }
+                },
+            }
+        }
+        Self {
+            static_index: ExactIndex::new(static_patterns.iter().map(String::as_bytes)),
+            routes,
+            static_patterns,
+            static_routes,
+            dynamic_routes,
+        }
+    }
+
+    /// The positions of the static routes whose pattern is `path`.
+    fn static_routes(&self, path: &str) -> &[u32] {
+        self.static_index
+            .find(path.as_bytes(), |group| {
+                self.static_patterns[group].as_bytes()
+            })
+            .map_or(&[][..], |group| self.static_routes[group].as_slice())
+    }
+
+    /// The routes whose full pattern matches `path`, in registration order.
+    fn candidates<'t, 'p>(&'t self, path: &'p str) -> Candidates<'t, 'p> {
+        let statics = self.static_routes(path);
+        Candidates {
+            table: self,
+            path,
+            statics,
+            dynamic: &self.dynamic_routes,
+            pending_dynamic: None,
+        }
+    }
+
+    /// The route an actual request is for, if it is a `#[cors]` route's.
+    pub(crate) fn for_actual(&self, request: &ServiceRequest) -> Option<&AppRoute> {
+        if self.routes.is_empty() {
+            return None;
+        }
+        let method = request.method();
+        let takes = |route: &&AppRoute| route.serves_method(method) && route.guards_pass(request);
+        let path = request.match_info().as_str();
+        if self.dynamic_routes.is_empty() {
+            // Every request pays this lookup, most apps have static paths only: no merging.
+            return self
+                .static_routes(path)
+                .iter()
+                .map(|&position| &self.routes[position as usize])
+                .find(takes);
+        }
+        self.candidates(path).find(takes)
+    }
+
+    /// What a preflight is for.
+    pub(crate) fn for_preflight<'a, 'r>(
+        &'a self,
+        request: &ServiceRequest,
+        ask: &PreflightAsk<'r>,
+    ) -> PreflightTarget<'a, 'r> {
+        let path = request.match_info().as_str();
+        let Some(path_route) = self.candidates(path).next() else {
+            return PreflightTarget::NotCors;
+        };
+        let Some(method) = ask.method() else {
+            return PreflightTarget::Refused(Reason::MethodRepeated, path_route);
+        };
+        let serving = || {
+            self.candidates(path)
+                .filter(move |route| route.serves(method))
+        };
+        let mut first_two = serving();
+        let Some(first) = first_two.next() else {
+            return PreflightTarget::Refused(Reason::MethodNotServed(method), path_route);
+        };
+        if first_two.next().is_none() {
+            return PreflightTarget::Route(first, method);
+        }
+        if let Some(route) = serving().find(|route| route.guards_pass(request)) {
+            return PreflightTarget::Route(route, method);
+        }
+        // The guards depend on what only the actual request carries; if every candidate would
+        // grant the same, which one takes the request does not matter to the browser.
+        if serving().all(|route| route.policy.text == first.policy.text) {
+            PreflightTarget::Route(first, method)
+        } else {
+            PreflightTarget::Refused(Reason::NoGuardPasses, first)
+        }
+    }
+}
+
+/// The routes matching one path, in registration order: the static ones of that exact path
+/// merged with the dynamic ones, which are matched only as far as the iteration goes.
+struct Candidates<'t, 'p> {
+    table: &'t AppRoutes,
+    path: &'p str,
+    statics: &'t [u32],
+    dynamic: &'t [u32],
+    /// The next matching dynamic route, found but not yet yielded.
+    pending_dynamic: Option<u32>,
+}
+
+impl Candidates<'_, '_> {
+    fn peek_dynamic(&mut self) -> Option<u32> {
+        if self.pending_dynamic.is_none() {
+            while let Some((&position, rest)) = self.dynamic.split_first() {
+                self.dynamic = rest;
+                if self.table.routes[position as usize].path.matches(self.path) {
+                    self.pending_dynamic = Some(position);
+                    break;
+                }
+            }
+        }
+        self.pending_dynamic
+    }
+}
+
+impl<'t> Iterator for Candidates<'t, '_> {
+    type Item = &'t AppRoute;
+
+    fn next(&mut self) -> Option<&'t AppRoute> {
+        let next_static = self.statics.first().copied();
+        let position = match (next_static, self.peek_dynamic()) {
+            (Some(stat), Some(dynamic)) if dynamic < stat => {
+                self.pending_dynamic = None;
+                dynamic
+            }
+            (Some(stat), _) => {
+                self.statics = &self.statics[1..];
+                stat
+            }
+            (None, Some(dynamic)) => {
+                self.pending_dynamic = None;
+                dynamic
+            }
+            (None, None) => return None,
+        };
+        Some(&self.table.routes[position as usize])
+    }
+}

@@ -1,0 +1,58 @@
+//! Development mode: the browser's own error names what is missing. Off by default, and only in
+//! debug builds — a release build cannot have it, whatever its code or environment says.
+//!
+//! Turned on by `CORS_RUNTIME_EXPLAIN=1` in the environment, or by
+//! [`CorsFirst::explain_refusals`](crate::CorsFirst::explain_refusals) (a method debug builds
+//! alone have). Then:
+//! - every refusal carries `x-cors-refusal: <the reason>`, which the browser's network panel
+//!   shows even for a response page script may not read;
+//! - a preflight from an allowed origin refused for its method or a header is answered 204 with
+//!   the grants of the route's policy, which makes the browser's own message name the method or
+//!   header it lacks ("Method PUT is not allowed by Access-Control-Allow-Methods in preflight
+//!   response") instead of a missing `Access-Control-Allow-Origin`. The browser still refuses
+//!   the request: nothing is granted that the policy does not grant.
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+
+use super::Explained;
+use crate::decide::{Reason, Refusal};
+use crate::policy::lists::AllowedMethods;
+use crate::policy::Policy;
+use crate::respond::preflight::write_grants;
+
+/// The response header that names the reason.
+pub(crate) const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-cors-refusal");
+
+/// Whether the environment asks for development mode (debug builds only).
+pub(crate) fn requested_by_environment() -> bool {
+    cfg!(debug_assertions)
+        && std::env::var_os("CORS_RUNTIME_EXPLAIN").is_some_and(|value| value == "1")
+}
+
+/// The reason as a header value; `None` when it holds what no header value may (an origin that
+/// is not visible ASCII is never quoted, but a method or header name could be odd).
+pub(crate) fn reason_value(reason: &Reason<'_>, policy: &Policy) -> Option<HeaderValue> {
+    HeaderValue::from_str(&Explained { reason, policy }.to_string()).ok()
+}
+
+/// A refused preflight's answer in development mode.
+pub(crate) fn preflight(
+    response: &mut HttpResponse,
+    refusal: &Refusal<'_>,
+    policy: &Policy,
+    methods: &AllowedMethods,
+) {
+    let pinpointed = matches!(
+        refusal.reason,
+        Reason::MethodNotAllowed(_) | Reason::MethodNotServed(_) | Reason::Headers(_)
+    );
+    if let (true, Some(grant)) = (pinpointed, refusal.origin_grant.clone()) {
+        write_grants(response.headers_mut(), policy, methods, grant);
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    if let Some(value) = reason_value(&refusal.reason, policy) {
+        response.headers_mut().insert(REFUSAL_HEADER, value);
+    }
+}

@@ -1,0 +1,87 @@
+//! Why a request was refused, said where a developer looks. A browser says only "CORS error";
+//! curl works; this is the missing third view:
+//! - one `tracing` event at `DEBUG` (target `cors_runtime`) per refused preflight and per actual
+//!   request whose `Origin` is refused, naming the route, the origin and the reason ([`report`]),
+//!   with the configured origin it nearly matched, when there is one ([`near_miss`]);
+//! - development mode ([`dev_mode`]): the reason in a response header, and preflight answers
+//!   that make the browser's own message name what is missing.
+//!
+//! A refusal on the hot path is a [`Refusal`](crate::decide::Refusal) value; its words
+//! ([`words`]) are written only when someone listens (a subscriber, or a `log` logger through
+//! tracing's `log` feature, at `DEBUG` for `cors_runtime`) or development mode asks. With
+//! neither, a refusal costs one check of the enabled level.
+
+pub(crate) mod dev_mode;
+mod near_miss;
+mod words;
+
+use std::fmt;
+
+use crate::decide::Reason;
+use crate::policy::Policy;
+use crate::request::Values;
+
+pub(crate) use words::Explained;
+
+/// Whether refusals are listened for: by a tracing subscriber, or, without one, by a `log`
+/// logger (tracing's `log` feature hands the event over then).
+pub(crate) fn listened() -> bool {
+    tracing::enabled!(target: "cors_runtime", tracing::Level::DEBUG)
+        || (!tracing::dispatcher::has_been_set()
+            && tracing::log::log_enabled!(target: "cors_runtime", tracing::log::Level::Debug))
+}
+
+/// A route as a refusal names it: the method asked for (a preflight's requested method, or an
+/// actual request's own) and the route's full path pattern.
+pub(crate) struct RouteName<'a> {
+    pub(crate) method: &'a [u8],
+    pub(crate) pattern: &'a str,
+}
+
+impl fmt::Display for RouteName<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{} {}",
+            String::from_utf8_lossy(self.method),
+            self.pattern
+        )
+    }
+}
+
+/// Says why the `kind` (`preflight`, `request`) for `route`, from `origin`, was refused.
+pub(crate) fn report(
+    kind: &str,
+    route: &RouteName<'_>,
+    origin: Values<'_>,
+    reason: &Reason<'_>,
+    policy: &Policy,
+) {
+    let origin = OriginForMessage(origin);
+    let explained = Explained { reason, policy };
+    // The fields carry everything: a `log` logger prints them after the message, a tracing
+    // subscriber records them.
+    tracing::debug!(
+        target: "cors_runtime",
+        route = %route,
+        origin = %origin,
+        reason = %explained,
+        "CORS {kind} refused"
+    );
+}
+
+/// The request's `Origin` as it may be printed: the single value, or what is wrong with it.
+struct OriginForMessage<'r>(Values<'r>);
+
+impl fmt::Display for OriginForMessage<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.one() {
+            Some(value) => match value.to_str() {
+                Ok(text) => write!(formatter, "`{text}`"),
+                Err(_) => formatter.write_str("(an Origin that is not visible ASCII)"),
+            },
+            None if self.0.is_repeated() => formatter.write_str("(several Origin headers)"),
+            None => formatter.write_str("(no Origin)"),
+        }
+    }
+}

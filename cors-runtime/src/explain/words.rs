@@ -1,0 +1,73 @@
+//! A refusal in words: what was refused and, for an origin, the allowed one it nearly matches.
+
+use std::fmt;
+
+use super::near_miss;
+use crate::decide::Reason;
+use crate::policy::lists::RequestedHeaderRefusal;
+use crate::policy::Policy;
+
+/// A refusal's reason, with the policy that refused it.
+pub(crate) struct Explained<'a, 'r> {
+    pub(crate) reason: &'a Reason<'r>,
+    pub(crate) policy: &'a Policy,
+}
+
+impl fmt::Display for Explained<'_, '_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let method = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        match *self.reason {
+            Reason::OriginAbsent => formatter.write_str("the request has no `Origin` header"),
+            Reason::OriginRepeated => {
+                formatter.write_str("the request has more than one `Origin` header")
+            }
+            Reason::OriginNotAllowed(value) => match value.to_str() {
+                Ok(origin) if !origin.is_empty() => {
+                    match near_miss::nearest(origin, &self.policy.origins.current()) {
+                        Some(near) => write!(
+                            formatter,
+                            "the origin is not allowed; it nearly matches the allowed `{}`: {}",
+                            near.allowed, near.difference
+                        ),
+                        None => formatter.write_str("the origin is not allowed"),
+                    }
+                }
+                _ => formatter.write_str("`Origin` is empty or not an origin a browser sends"),
+            },
+            Reason::MethodNotAllowed(requested) => write!(
+                formatter,
+                "the method `{}` is not allowed (methods are compared case-sensitively)",
+                method(requested)
+            ),
+            Reason::MethodNotServed(requested) => write!(
+                formatter,
+                "no #[cors] route of this path serves the method `{}`",
+                method(requested)
+            ),
+            Reason::MethodRepeated => {
+                formatter.write_str("`Access-Control-Request-Method` is given more than once")
+            }
+            Reason::Headers(RequestedHeaderRefusal::NotAllowed(item)) => {
+                match std::str::from_utf8(item) {
+                    Ok(name) if cors_policy::token::is_token(name) => write!(
+                        formatter,
+                        "the request header `{}` is not allowed",
+                        name.to_ascii_lowercase()
+                    ),
+                    _ => formatter.write_str(
+                        "`Access-Control-Request-Headers` holds something that is not a header \
+                         name",
+                    ),
+                }
+            }
+            Reason::Headers(RequestedHeaderRefusal::TooMany) => formatter.write_str(
+                "`Access-Control-Request-Headers` lists more than 64 headers, more than a browser \
+                 does",
+            ),
+            Reason::NoGuardPasses => formatter.write_str(
+                "several #[cors] routes serve this path and method with different policies, and \
+                 the preflight satisfies none of their guards",
+            ),
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Building an app once, as a server's worker will, without serving it: to check its routes
+//! before the server starts ([`check`]) and to list them ([`report`]).
+//!
+//! actix-web registers an app's services, completes its resource map and builds its service
+//! factories in one synchronous step when the app is turned into a service; the routes
+//! registered in that step on this thread are exactly the app's.
+
+mod check;
+mod report;
+
+pub use check::check;
+pub use report::{report, Report, RouteReport};
+
+use std::rc::Rc;
+
+use actix_service::{IntoServiceFactory, ServiceFactory};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
+use actix_web::{App, Error};
+
+use crate::app::register::{self, RouteEntry};
+
+/// The `#[cors]` routes of `app`, in registration order.
+pub(crate) fn routes_of<T, B>(app: App<T>) -> Vec<Rc<RouteEntry>>
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = Error,
+            InitError = (),
+        > + 'static,
+    T::Future: 'static,
+    B: MessageBody + 'static,
+{
+    let first = register::next_order();
+    crate::startup::say::quietly(|| {
+        let factory = app.into_factory();
+        // Registering happens here, synchronously; the future (never polled) keeps the resource
+        // map, and so the routes' full paths, alive until it is dropped.
+        let building = factory.new_service(AppConfig::default());
+        let mut routes: Vec<Rc<RouteEntry>> = register::live_apps()
+            .iter()
+            .flat_map(|app| app.entries())
+            .filter(|entry| entry.order >= first)
+            .collect();
+        routes.sort_by_key(|entry| entry.order);
+        // Compiled while the resource map is complete.
+        for route in &routes {
+            let _ = route.compiled_or_problem();
+        }
+        drop(building);
+        routes
+    })
+}

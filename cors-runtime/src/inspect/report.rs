@@ -1,0 +1,211 @@
+//! The audit report: every `#[cors]` route of an app — full path, methods, origins and where
+//! they came from, credentials, headers, max age — from the same `App` the server runs, as a
+//! table for people and as data (serde) for tests: "no route allows credentials from a
+//! plain-http origin", "every route under `/admin` lists only `https://admin.example.com`".
+//!
+//! Routes without `#[cors]` are not listed: actix-web keeps no table of an app's routes that
+//! can be read (its resource map only answers "which resource matches this path").
+
+use std::fmt;
+
+use actix_service::ServiceFactory;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{App, Error};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use super::routes_of;
+use crate::app::problems::errors_of;
+use crate::app::register::RouteEntry;
+use crate::app::table::AppRoute;
+use crate::startup::errors::ConfigErrors;
+
+/// One `#[cors]` route path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteReport {
+    /// The full path pattern, scope prefixes included: `/api/items/{id}`.
+    pub path: String,
+    /// The methods the route serves on this path.
+    pub methods: Vec<String>,
+    /// The methods a preflight may ask for (the policy's `methods`, or the route's).
+    pub preflight_methods: Vec<String>,
+    /// The handler's name.
+    pub handler: String,
+    /// `["*"]`, or the exact origins and patterns, configured ones as loaded.
+    pub origins: Vec<String>,
+    /// `literal`, or where configured origins came from: `env CORS_ORIGINS`, `env CORS_ORIGINS
+    /// (unset: the default)`, `set partners`.
+    pub origins_from: String,
+    /// `credentials`.
+    pub credentials: bool,
+    /// Allowed request headers (`*` first when the list has it).
+    pub headers: Vec<String>,
+    /// Exposed response headers (`*` first when the list has it).
+    pub expose: Vec<String>,
+    /// Seconds, when set.
+    pub max_age: Option<u32>,
+}
+
+/// Every `#[cors]` route of an app, in registration order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The routes, one per path of each `#[cors]` handler.
+    pub routes: Vec<RouteReport>,
+}
+
+/// The report of `app`, built once as a server's worker would, without serving.
+///
+/// ```
+/// use actix_web::{get, web, App, Responder};
+/// use cors_runtime::{cors, CorsFirst};
+///
+/// #[cors(origins = ["https://admin.example.com"], credentials)]
+/// #[get("/users")]
+/// async fn users() -> impl Responder { "users" }
+///
+/// let report = cors_runtime::report(
+///     App::new().service(web::scope("/admin").service(users)).wrap(CorsFirst::new()),
+/// )
+/// .unwrap();
+/// let route = &report.routes[0];
+/// assert_eq!(route.path, "/admin/users");
+/// assert!(route.credentials && route.origins == ["https://admin.example.com"]);
+/// ```
+///
+/// # Errors
+/// What stops the app's routes from serving, as [`check`](crate::check) gives it: such an app
+/// would not start.
+pub fn report<T, B>(app: App<T>) -> Result<Report, ConfigErrors>
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = Error,
+            InitError = (),
+        > + 'static,
+    T::Future: 'static,
+    B: MessageBody + 'static,
+{
+    let entries = routes_of(app);
+    let errors = errors_of(&entries);
+    if !errors.is_empty() {
+        return Err(ConfigErrors(errors));
+    }
+    // Every route compiled (none was refused above).
+    let routes = entries
+        .iter()
+        .filter_map(|entry| Some((entry, entry.compiled_or_problem().ok()?)))
+        .map(|(entry, route)| route_report(entry, &route))
+        .collect();
+    Ok(Report { routes })
+}
+
+fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
+    let policy = route.policy;
+    let rendered = |list: &Option<cors_policy::headers::HeaderList>| {
+        list.as_ref().map_or_else(Vec::new, |list| {
+            list.any
+                .then(|| "*".to_owned())
+                .into_iter()
+                .chain(list.names.iter().cloned())
+                .collect()
+        })
+    };
+    RouteReport {
+        path: route.pattern.clone(),
+        methods: entry.methods.clone(),
+        preflight_methods: route.allow_methods.names().map(str::to_owned).collect(),
+        handler: entry.handler.to_owned(),
+        origins: policy.origins.current().written(),
+        origins_from: policy.origins_source.as_ref().map_or_else(
+            || "literal".to_owned(),
+            crate::policy::configured::OriginsSource::short,
+        ),
+        credentials: policy.credentials,
+        headers: rendered(&policy.spec.headers),
+        expose: rendered(&policy.spec.expose),
+        max_age: policy.spec.max_age,
+    }
+}
+
+impl Serialize for RouteReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut route = serializer.serialize_struct("RouteReport", 10)?;
+        route.serialize_field("path", &self.path)?;
+        route.serialize_field("methods", &self.methods)?;
+        route.serialize_field("preflight_methods", &self.preflight_methods)?;
+        route.serialize_field("handler", &self.handler)?;
+        route.serialize_field("origins", &self.origins)?;
+        route.serialize_field("origins_from", &self.origins_from)?;
+        route.serialize_field("credentials", &self.credentials)?;
+        route.serialize_field("headers", &self.headers)?;
+        route.serialize_field("expose", &self.expose)?;
+        route.serialize_field("max_age", &self.max_age)?;
+        route.end()
+    }
+}
+
+impl Serialize for Report {
+    /// An array of routes.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.routes.serialize(serializer)
+    }
+}
+
+impl fmt::Display for Report {
+    /// A table, one route per line.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "-".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let header = [
+            "path",
+            "methods",
+            "origins",
+            "from",
+            "credentials",
+            "headers",
+            "expose",
+            "max age",
+        ]
+        .map(str::to_owned);
+        let rows: Vec<[String; 8]> = self
+            .routes
+            .iter()
+            .map(|route| {
+                [
+                    route.path.clone(),
+                    list(&route.methods),
+                    list(&route.origins),
+                    route.origins_from.clone(),
+                    if route.credentials { "yes" } else { "no" }.to_owned(),
+                    list(&route.headers),
+                    list(&route.expose),
+                    route
+                        .max_age
+                        .map_or_else(|| "-".to_owned(), |s| format!("{s} s")),
+                ]
+            })
+            .collect();
+        let mut widths = header.each_ref().map(|cell| cell.chars().count());
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        for row in std::iter::once(&header).chain(&rows) {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            writeln!(formatter, "{}", cells.join("  ").trim_end())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+//! The future of one request through the layer: a preflight's answer, handed out; or the app's
+//! answer awaited and then, for a `#[cors]` route, given the route's headers.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::HeaderValue;
+use actix_web::Error;
+
+use super::cors_error::CorsError;
+use crate::decide::Grant;
+use crate::policy::Policy;
+use crate::respond::actual::decorate;
+
+/// What an actual response of a `#[cors]` route gets on its way out.
+pub(crate) struct Decoration {
+    pub(crate) policy: &'static Policy,
+    pub(crate) outcome: Outcome,
+}
+
+/// The decision, as the response needs it. One enum rather than two options: it is moved and
+/// dropped with every request.
+pub(crate) enum Outcome {
+    Granted(Grant),
+    /// With the reason, in development mode (boxed: it is rare, and the future stays small).
+    Refused(Option<Box<HeaderValue>>),
+}
+
+impl Outcome {
+    fn into_grant(self) -> Option<Grant> {
+        match self {
+            Self::Granted(grant) => Some(grant),
+            Self::Refused(_) => None,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A preflight's answer, or the app's answer awaited and then, for a `#[cors]` route,
+    /// given the route's headers.
+    pub struct CorsFirstFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProjection]
+    #[project_replace = StateTaken]
+    enum State<F> {
+        // Answered here (a preflight), until handed out. Boxed: a response is large, and every
+        // request's future would otherwise be as large and moved as often.
+        Answered { response: Box<ServiceResponse> },
+        // A `#[cors]` route's answer, awaited.
+        Decorated { #[pin] inner: F, decoration: Decoration },
+        // Any other route's answer, awaited and passed on untouched.
+        Passed { #[pin] inner: F },
+        // Handed out.
+        Done,
+    }
+}
+
+impl<F> CorsFirstFuture<F> {
+    pub(crate) fn answered(response: ServiceResponse) -> Self {
+        Self {
+            state: State::Answered {
+                response: Box::new(response),
+            },
+        }
+    }
+
+    pub(crate) const fn decorated(inner: F, decoration: Decoration) -> Self {
+        Self {
+            state: State::Decorated { inner, decoration },
+        }
+    }
+
+    pub(crate) const fn passed(inner: F) -> Self {
+        Self {
+            state: State::Passed { inner },
+        }
+    }
+}
+
+impl<F, B> Future for CorsFirstFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.project().state;
+        match state.as_mut().project() {
+            StateProjection::Passed { inner } => {
+                let outcome = ready!(inner.poll(cx));
+                state.set(State::Done);
+                Poll::Ready(outcome.map(ServiceResponse::map_into_left_body))
+            }
+            StateProjection::Decorated { inner, decoration } => {
+                let outcome = ready!(inner.poll(cx));
+                let policy = decoration.policy;
+                let decided = std::mem::replace(&mut decoration.outcome, Outcome::Refused(None));
+                state.set(State::Done);
+                Poll::Ready(match outcome {
+                    // Mapped first, then decorated where it lies: the response, which is large,
+                    // is moved as little as can be.
+                    Ok(response) => Ok({
+                        let mut response = response.map_into_left_body();
+                        let headers = response.headers_mut();
+                        match decided {
+                            Outcome::Granted(grant) => decorate(policy, headers, Some(grant)),
+                            Outcome::Refused(explanation) => {
+                                decorate(policy, headers, None);
+                                if let Some(explanation) = explanation {
+                                    headers.insert(
+                                        crate::explain::dev_mode::REFUSAL_HEADER,
+                                        *explanation,
+                                    );
+                                }
+                            }
+                        }
+                        response
+                    }),
+                    Err(error) => Err(CorsError::wrap(error, policy, decided.into_grant())),
+                })
+            }
+            StateProjection::Answered { .. } | StateProjection::Done => {
+                Poll::Ready(match state.project_replace(State::Done) {
+                    StateTaken::Answered { response } => Ok((*response).map_into_right_body()),
+                    _ => Err(polled_again()),
+                })
+            }
+        }
+    }
+}
+
+/// A caller bug (polling a finished future), answered without panicking.
+fn polled_again() -> Error {
+    actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+}
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use super::{CorsFirstFuture, Error, ServiceResponse};
+
+    /// Every request's future is moved a few times on its way through actix-web: it must not
+    /// carry a response (a preflight's is boxed) or anything else large.
+    #[test]
+    fn the_future_of_a_request_stays_small() {
+        type AppFuture = Pin<Box<dyn Future<Output = Result<ServiceResponse, Error>>>>;
+        let size = std::mem::size_of::<CorsFirstFuture<AppFuture>>();
+        assert!(size <= 80, "{size} bytes");
+        assert!(std::mem::size_of::<ServiceResponse>() > 80);
+    }
+}

@@ -1,0 +1,307 @@
+//! [`CorsFirst`]: the app-level middleware that applies each `#[cors]` route's policy before any
+//! other middleware sees the request, and after every other middleware has answered it.
+//!
+//! It has to be at the app's edge. A preflight carries no credentials, so an authentication
+//! layer on a scope refuses it; a refusal of an actual request by such a layer never reaches the
+//! route. Both are the route's answers all the same, and the browser shows them to page script
+//! only with the route's CORS headers. actix-web runs an app's middleware before any scope's,
+//! and the last `.wrap(...)` of an `App` first; so `CorsFirst` is wrapped last.
+//!
+//! Per request: the route it is for is found ([`AppRoutes`]), what the decision needs of the
+//! request read once ([`CorsRequest`] for a preflight, `Origin` for the others), the decision
+//! made ([`crate::decide`]) before the request goes in — the request, headers included, is moved
+//! into the app, and nothing here may keep a reference to it — and the grant written on the way
+//! out ([`future`], [`crate::respond`]).
+
+mod cors_error;
+mod future;
+
+use std::cell::OnceCell;
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{HeaderValue, ORIGIN};
+use actix_web::http::Method;
+use actix_web::{Error, HttpResponse};
+
+pub use future::CorsFirstFuture;
+
+use self::future::{Decoration, Outcome};
+use crate::app::missing_layer;
+use crate::app::table::{AppRoute, AppRoutes, PreflightTarget};
+use crate::decide::{self, Reason, Refusal};
+use crate::explain::{self, dev_mode, RouteName};
+use crate::request::{CorsRequest, PreflightAsk, Values};
+use crate::respond;
+
+/// Answers the preflights of every `#[cors]` route of the app and puts the route's CORS headers
+/// on every response of it — the handler's, an extractor's error, and a refusal by any
+/// middleware inside the app (authentication on a scope, rate limiting) alike. One per app, as
+/// its last `.wrap(...)`, so that it runs first:
+///
+/// ```
+/// use actix_web::middleware::{from_fn, Next};
+/// use actix_web::{body::MessageBody, dev, get, web, App, Error, Responder};
+/// use cors_runtime::{cors, CorsFirst};
+///
+/// #[cors(origins = ["https://app.example.com"], credentials, headers = ["authorization"])]
+/// #[get("/me")]
+/// async fn me() -> impl Responder { "me" }
+///
+/// async fn require_token(
+///     request: dev::ServiceRequest,
+///     next: Next<impl MessageBody>,
+/// ) -> Result<dev::ServiceResponse<impl MessageBody>, Error> {
+///     if !request.headers().contains_key("authorization") {
+///         return Err(actix_web::error::ErrorUnauthorized("login required"));
+///     }
+///     next.call(request).await
+/// }
+///
+/// let app = App::new()
+///     .service(web::scope("/api").wrap(from_fn(require_token)).service(me))
+///     .wrap(CorsFirst::new());
+/// # drop(app);
+/// ```
+///
+/// Routes without `#[cors]` are left alone. A `#[cors]` route in an app without this layer
+/// gets no CORS headers, and a warning naming the route is logged when the app starts.
+pub struct CorsFirst {
+    armed: missing_layer::Armed,
+    /// Development mode ([`crate::explain`]).
+    explain: bool,
+    /// Built per worker thread, like every actix-web app: never sent between threads.
+    not_send: PhantomData<Rc<()>>,
+}
+
+impl CorsFirst {
+    /// The layer. Create it inside the closure that builds the `App`.
+    #[must_use]
+    pub fn new() -> Self {
+        let explain = dev_mode::requested_by_environment();
+        if explain {
+            crate::startup::say::development_mode_is_on();
+        }
+        Self {
+            armed: missing_layer::Armed::new(),
+            explain,
+            not_send: PhantomData,
+        }
+    }
+
+    /// Development mode: refusals explained to the browser (an `x-cors-refusal` header, and
+    /// preflight answers that make the browser name the method or header it lacks). Debug
+    /// builds only: a release build does not compile a call to it, so it cannot reach
+    /// production by accident. `CORS_RUNTIME_EXPLAIN=1` does the same without a code change.
+    #[cfg(debug_assertions)]
+    #[must_use]
+    pub fn explain_refusals(mut self) -> Self {
+        if !self.explain {
+            crate::startup::say::development_mode_is_on();
+        }
+        self.explain = true;
+        self
+    }
+}
+
+impl Default for CorsFirst {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for CorsFirst {
+    fn clone(&self) -> Self {
+        Self {
+            armed: missing_layer::Armed::new(),
+            explain: self.explain,
+            not_send: PhantomData,
+        }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for CorsFirst
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsFirstService<S>;
+    type InitError = ();
+    type Future = Ready<Result<CorsFirstService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        self.armed.disarm();
+        ready(Ok(CorsFirstService {
+            service,
+            routes: OnceCell::new(),
+            explain: self.explain,
+        }))
+    }
+}
+
+/// The per-worker service of [`CorsFirst`].
+pub struct CorsFirstService<S> {
+    service: S,
+    /// The app's `#[cors]` routes, compiled when the app was built and linked to this layer by
+    /// its first request.
+    routes: OnceCell<AppRoutes>,
+    explain: bool,
+}
+
+impl<S, B> Service<ServiceRequest> for CorsFirstService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFirstFuture<S::Future>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let routes = self
+            .routes
+            .get_or_init(|| AppRoutes::of_app(request.request()));
+        // Only an `OPTIONS` can be a preflight. Any other request is read once its route is
+        // known to be a `#[cors]` route, and not at all otherwise.
+        let mut origin = None;
+        if *request.method() == Method::OPTIONS {
+            match self.preflight(routes, &request) {
+                Ok(answer) => return CorsFirstFuture::answered(request.into_response(answer)),
+                Err(read) => origin = Some(read),
+            }
+        }
+        let Some(route) = routes.for_actual(&request) else {
+            return CorsFirstFuture::passed(self.service.call(request));
+        };
+        let origin = origin.unwrap_or_else(|| Values::of(request.headers(), &ORIGIN));
+        let outcome = match decide::actual(route.policy, origin) {
+            Ok(grant) => Outcome::Granted(grant),
+            Err(reason) if reason.is_reported() && (self.explain || explain::listened()) => {
+                Outcome::Refused(self.refused_request(route, &request, origin, &reason))
+            }
+            Err(_) => Outcome::Refused(None),
+        };
+        CorsFirstFuture::decorated(
+            self.service.call(request),
+            Decoration {
+                policy: route.policy,
+                outcome,
+            },
+        )
+    }
+}
+
+impl<S> CorsFirstService<S> {
+    /// The answer to `request`, an `OPTIONS`, if it is a preflight to a `#[cors]` path;
+    /// otherwise its `Origin`, read, for the route it is for.
+    fn preflight<'r>(
+        &self,
+        routes: &AppRoutes,
+        request: &'r ServiceRequest,
+    ) -> Result<HttpResponse, Values<'r>> {
+        let cors = CorsRequest::read(request.method(), request.headers());
+        let Some(ask) = &cors.preflight else {
+            return Err(cors.origin);
+        };
+        match routes.for_preflight(request, ask) {
+            PreflightTarget::NotCors => Err(cors.origin),
+            PreflightTarget::Route(route, method) => Ok(self.answer_preflight(
+                route,
+                &cors,
+                ask,
+                decide::preflight(route.policy, &route.allow_methods, &cors, ask, method),
+            )),
+            PreflightTarget::Refused(reason, route) => {
+                let refusal = Refusal {
+                    reason,
+                    // What the origin alone would be granted, for development mode.
+                    origin_grant: decide::origin(&route.policy.origins.current(), cors.origin).ok(),
+                };
+                Ok(self.answer_preflight(route, &cors, ask, Err(refusal)))
+            }
+        }
+    }
+
+    /// A preflight's answer from its decision.
+    fn answer_preflight(
+        &self,
+        route: &AppRoute,
+        request: &CorsRequest<'_>,
+        ask: &PreflightAsk<'_>,
+        decision: Result<decide::Grant, Refusal<'_>>,
+    ) -> HttpResponse {
+        match decision {
+            Ok(grant) => {
+                respond::preflight::answer(route.policy, &route.allow_methods, Some(grant))
+            }
+            Err(refusal) => self.refused_preflight(route, request, ask, &refusal),
+        }
+    }
+
+    /// A refused preflight's answer, its reason said. Out of line: the common paths never come
+    /// here.
+    #[cold]
+    #[inline(never)]
+    fn refused_preflight(
+        &self,
+        route: &AppRoute,
+        request: &CorsRequest<'_>,
+        ask: &PreflightAsk<'_>,
+        refusal: &Refusal<'_>,
+    ) -> HttpResponse {
+        let mut answer = respond::preflight::answer(route.policy, &route.allow_methods, None);
+        if explain::listened() {
+            let name = RouteName {
+                method: ask
+                    .method
+                    .all()
+                    .first()
+                    .map_or(&[][..], HeaderValue::as_bytes),
+                pattern: &route.pattern,
+            };
+            explain::report(
+                "preflight",
+                &name,
+                request.origin,
+                &refusal.reason,
+                route.policy,
+            );
+        }
+        if self.explain {
+            dev_mode::preflight(&mut answer, refusal, route.policy, &route.allow_methods);
+        }
+        answer
+    }
+
+    /// Says why an actual request's origin was refused; returns the explanation for the
+    /// browser in development mode. Out of line: the common paths never come here.
+    #[cold]
+    #[inline(never)]
+    fn refused_request(
+        &self,
+        route: &AppRoute,
+        request: &ServiceRequest,
+        origin: Values<'_>,
+        reason: &Reason<'_>,
+    ) -> Option<Box<HeaderValue>> {
+        if explain::listened() {
+            let name = RouteName {
+                method: request.method().as_str().as_bytes(),
+                pattern: &route.pattern,
+            };
+            explain::report("request", &name, origin, reason, route.policy);
+        }
+        if self.explain {
+            dev_mode::reason_value(reason, route.policy).map(Box::new)
+        } else {
+            None
+        }
+    }
+}

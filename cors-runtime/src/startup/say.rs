@@ -1,0 +1,66 @@
+//! Messages about an app's configuration, said through `tracing` (target `cors_runtime`), which
+//! reaches `log` loggers such as env_logger when no tracing subscriber is installed — and on
+//! stderr when neither is, because a route that cannot work must never fail silently. Each
+//! message once per process: every worker builds the app.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
+
+/// Messages already given by this process.
+static SAID: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Level {
+    Warn,
+    Error,
+}
+
+/// Runs `step` without saying anything: an app built only to be inspected (`check`, `report`)
+/// says nothing of its own — the caller gets its errors as values.
+pub(crate) fn quietly<T>(step: impl FnOnce() -> T) -> T {
+    let was = QUIET.with(|quiet| quiet.replace(true));
+    let value = step();
+    QUIET.with(|quiet| quiet.set(was));
+    value
+}
+
+/// Says `message`, once per process.
+pub(crate) fn once(level: Level, message: &str) {
+    if QUIET.with(Cell::get) {
+        return;
+    }
+    let first_time = SAID
+        .lock()
+        .map_or(true, |mut said| said.insert(message.to_owned()));
+    if !first_time {
+        return;
+    }
+    match level {
+        Level::Warn => tracing::warn!(target: "cors_runtime", "{message}"),
+        Level::Error => tracing::error!(target: "cors_runtime", "{message}"),
+    }
+    if !tracing::dispatcher::has_been_set()
+        && tracing::log::max_level() == tracing::log::LevelFilter::Off
+    {
+        let label = match level {
+            Level::Warn => "warning",
+            Level::Error => "error",
+        };
+        eprintln!("{label}: {message}");
+    }
+}
+
+/// Development mode is on: said once, loudly, so that it is never on unnoticed.
+pub(crate) fn development_mode_is_on() {
+    once(
+        Level::Warn,
+        "cors_runtime development mode is on (CORS_RUNTIME_EXPLAIN or explain_refusals): every \
+         refusal carries an `x-cors-refusal` header naming its reason, and refused preflights are \
+         answered so that the browser names what is missing; debug builds only",
+    );
+}
