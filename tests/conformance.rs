@@ -5,15 +5,13 @@ mod common;
 
 use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
-use common::{get, preflight, send, PREFLIGHT_VARY};
+use common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 
 macro_rules! app {
     () => {
         init_service(cors_workspace_tests::conformance::app()).await
     };
 }
-
-const APP: &str = "https://app.example.com";
 
 #[actix_web::test]
 async fn r6_r7_r5_allowed_preflight_is_204_with_every_header() {
@@ -25,11 +23,7 @@ async fn r6_r7_r5_allowed_preflight_is_204_with_every_header() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
-    assert_eq!(
-        answer.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&answer, APP);
     assert_eq!(
         answer.header("access-control-allow-methods"),
         Some("GET, POST")
@@ -166,11 +160,7 @@ async fn r4_r13_r14_allowed_actual_request_gets_exact_origin_credentials_expose_
         let answer = send(&app, request).await;
         assert_eq!(answer.status, StatusCode::OK, "{method}");
         assert_eq!(answer.body, "account");
-        assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
-        assert_eq!(
-            answer.header("access-control-allow-credentials"),
-            Some("true")
-        );
+        assert_credentialed_grant(&answer, APP);
         assert_eq!(
             answer.header("access-control-expose-headers"),
             Some("x-total-count")
@@ -252,11 +242,7 @@ async fn subdomain_pattern_matches_whole_labels_only() {
         "https://app.example.com",
     ] {
         let answer = send(&app, get("/tenants").insert_header(("origin", origin))).await;
-        assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
-        assert_eq!(
-            answer.header("access-control-allow-credentials"),
-            Some("true")
-        );
+        assert_credentialed_grant(&answer, origin);
     }
     for origin in [
         "https://example.com",
@@ -386,14 +372,7 @@ async fn handler_and_extractor_errors_carry_cors_headers() {
     )
     .await;
     assert_eq!(fail.status, StatusCode::CONFLICT);
-    assert_eq!(
-        fail.header("access-control-allow-origin"),
-        Some("http://localhost:3000")
-    );
-    assert_eq!(
-        fail.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&fail, "http://localhost:3000");
     assert_eq!(fail.header("vary"), Some("Origin"));
 
     let malformed = TestRequest::post()
@@ -517,11 +496,7 @@ async fn r6_auth_scope_preflights_are_answered_before_authentication() {
                 .insert_header(("access-control-request-headers", headers));
             let answer = send(&app, request).await;
             assert_eq!(answer.status, StatusCode::NO_CONTENT, "{path} {origin}");
-            assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
-            assert_eq!(
-                answer.header("access-control-allow-credentials"),
-                Some("true")
-            );
+            assert_credentialed_grant(&answer, origin);
             assert_eq!(answer.header("access-control-allow-methods"), Some(method));
             assert_eq!(answer.header("access-control-allow-headers"), Some(headers));
             assert_eq!(answer.header("vary"), Some(PREFLIGHT_VARY));
@@ -545,11 +520,7 @@ async fn r3_r4_r14_a_refusal_by_the_auth_layer_carries_the_routes_cors_headers()
             (answer.status, answer.body.as_str()),
             (StatusCode::UNAUTHORIZED, "login required")
         );
-        assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
-        assert_eq!(
-            answer.header("access-control-allow-credentials"),
-            Some("true")
-        );
+        assert_credentialed_grant(&answer, origin);
         assert_eq!(answer.header("vary"), Some("Origin"));
     }
     let refused = send(
@@ -627,11 +598,7 @@ async fn r6_a_route_serving_options_never_gets_a_preflight() {
         (answer.status, answer.body.as_str()),
         (StatusCode::OK, "handler")
     );
-    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
-    assert_eq!(
-        answer.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&answer, APP);
     assert_eq!(answer.header("vary"), Some("Origin"));
 }
 
@@ -646,11 +613,7 @@ async fn configured_origins_default_when_the_variable_is_unset() {
     ] {
         let answer = send(&app, get("/configured").insert_header(("origin", origin))).await;
         assert_eq!(answer.body, "configured");
-        assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
-        assert_eq!(
-            answer.header("access-control-allow-credentials"),
-            Some("true")
-        );
+        assert_credentialed_grant(&answer, origin);
         let answer = send(&app, preflight("/configured", origin, "GET")).await;
         assert_eq!(answer.status, StatusCode::NO_CONTENT);
     }
@@ -673,11 +636,7 @@ async fn one_shared_policy_for_several_handlers_with_overrides_and_one_without()
             let answer = send(&app, get(path).insert_header(("origin", origin))).await;
             assert_eq!(answer.body, body);
             assert_eq!(answer.header("x-shared"), Some("1"));
-            assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
-            assert_eq!(
-                answer.header("access-control-allow-credentials"),
-                Some("true")
-            );
+            assert_credentialed_grant(&answer, origin);
             assert_eq!(
                 answer.header("access-control-expose-headers"),
                 Some("x-shared")
@@ -699,11 +658,7 @@ async fn one_shared_policy_for_several_handlers_with_overrides_and_one_without()
         .insert_header(("access-control-request-headers", "content-type"));
     let answer = send(&app, request).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    assert_eq!(answer.header("access-control-allow-origin"), Some(LOCAL));
-    assert_eq!(
-        answer.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&answer, LOCAL);
     assert_eq!(answer.header("access-control-allow-methods"), Some("PUT"));
     assert_eq!(
         answer.header("access-control-allow-headers"),

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::wire::{exchange, start_conformance_server};
+use common::APP;
 
-const APP: &str = "https://app.example.com";
+use common::wire::{exchange, start_conformance_server};
 
 fn request(method: &str, path: &str, headers: &[(&str, &[u8])]) -> Vec<u8> {
     let mut bytes =

@@ -10,11 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::App;
-use common::{get, preflight, send};
+use common::{get, preflight, send, APP};
 use cors_runtime::CorsFirst;
 use utoipa::OpenApi;
-
-const APP: &str = "https://app.example.com";
 
 /// What `#[neighbour_macro::counted]` increments.
 static HANDLER_RUNS: AtomicUsize = AtomicUsize::new(0);

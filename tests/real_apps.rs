@@ -14,10 +14,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, Compress, Logger, Next, NormalizePath, TrailingSlash};
 use actix_web::test::{init_service, try_call_service, TestRequest};
 use actix_web::{get, guard, options, post, put, route, web, App, Error, HttpResponse, Responder};
-use common::{get, preflight, send, PREFLIGHT_VARY};
+use common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use cors_runtime::{cors, CorsFirst};
 
-const APP: &str = "https://app.example.com";
 const ADMIN: &str = "https://admin.example.com";
 
 /// Authentication as actix-web-httpauth does it: a request without credentials is refused with
@@ -98,11 +97,7 @@ where
     ));
     let answer = send(app, request).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{path}");
-    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
-    assert_eq!(
-        answer.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&answer, APP);
 
     let refused = send(
         app,
@@ -110,11 +105,7 @@ where
     )
     .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{path}");
-    assert_eq!(refused.header("access-control-allow-origin"), Some(APP));
-    assert_eq!(
-        refused.header("access-control-allow-credentials"),
-        Some("true")
-    );
+    assert_credentialed_grant(&refused, APP);
     assert_eq!(refused.header("vary"), Some("Origin"));
 
     let stranger = send(
@@ -379,15 +370,38 @@ async fn shared_path() -> impl Responder {
     "posted"
 }
 
+/// A route serving `OPTIONS` itself, whose policy allows only `GET` of the methods it serves.
+#[cors(origins = ["https://app.example.com"], methods = [GET])]
+#[route("/also-options", method = "GET", method = "OPTIONS", method = "PUT")]
+async fn also_options() -> impl Responder {
+    OPTIONS_HANDLER_RUNS.fetch_add(1, Ordering::SeqCst);
+    "handled"
+}
+
+/// One home for R6 beside the conformance contract's `/both`: a preflight never reaches another
+/// handler serving `OPTIONS` on the path, registered before the `#[cors]` route, nor the
+/// `#[cors]` route itself when it serves `OPTIONS`; an `OPTIONS` without a requested method is an
+/// ordinary request and reaches them.
 #[actix_web::test]
 async fn r6_preflights_never_reach_another_handler_serving_options() {
     let app = init_service(
         App::new()
             .service(options_first)
             .service(shared_path)
+            .service(also_options)
             .wrap(CorsFirst::new()),
     )
     .await;
+    let answer = send(&app, preflight("/also-options", APP, "GET")).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(answer.header("access-control-allow-methods"), Some("GET"));
+    let answer = send(&app, preflight("/also-options", APP, "PUT")).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::FORBIDDEN,
+        "served, but not in `methods`"
+    );
+    answer.assert_no_cors();
     let allowed = preflight("/shared-path", APP, "POST")
         .insert_header(("access-control-request-headers", "content-type"));
     assert_eq!(send(&app, allowed).await.status, StatusCode::NO_CONTENT);
@@ -408,6 +422,14 @@ async fn r6_preflights_never_reach_another_handler_serving_options() {
     assert_eq!(answer.body, "options handler", "R6: not a preflight");
     answer.assert_no_cors();
     assert_eq!(OPTIONS_HANDLER_RUNS.load(Ordering::SeqCst), 1);
+    let plain = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/also-options")
+        .insert_header(("origin", APP));
+    let answer = send(&app, plain).await;
+    assert_eq!(answer.body, "handled", "R6: not a preflight");
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(OPTIONS_HANDLER_RUNS.load(Ordering::SeqCst), 2);
 }
 
 #[cors(origins = ["https://app.example.com"])]
@@ -420,6 +442,10 @@ async fn handler_sets_grants() -> impl Responder {
         .insert_header(("access-control-allow-private-network", "true"))
         .body("grants")
 }
+
+// R19 (Private Network Access) is never granted by this crate: no code path writes
+// `Access-Control-Allow-Private-Network`. What a code path can do — remove one a handler set, on a
+// refused request (R3) — is asserted below, with the handler above setting it.
 
 #[actix_web::test]
 async fn r3_grants_a_handler_set_are_removed_from_a_refusal() {

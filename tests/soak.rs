@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::APP;
+
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,7 +17,6 @@ use std::time::{Duration, Instant};
 use common::wire::{connect, read_response, start_conformance_server, WireResponse};
 
 const CLIENTS: usize = 16;
-const APP: &str = "https://app.example.com";
 const LOCAL: &str = "http://localhost:3000";
 
 /// One request of the mix and what its answer must show.
