@@ -1,6 +1,9 @@
 //! The routes of the `conformance` example: the black-box contract, one route per kind of
 //! policy, and an ordinary app's layout around them (an authenticated scope). [`app`] is the app
-//! the example serves: [`configure`] with the `CorsFirst` layer.
+//! the example serves: [`configure`] with the `CorsFirst` layer — whose guard on cross-origin
+//! writes and WebSocket handshakes only reports when `CONFORMANCE_CROSS_ORIGIN=report`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -171,6 +174,81 @@ pub async fn shared_off() -> impl Responder {
     "off"
 }
 
+/// How many times each guarded handler ran (`GET /counts`): a refused write or handshake never
+/// runs its handler.
+pub static TRANSFERS: AtomicUsize = AtomicUsize::new(0);
+/// Runs of [`callback`].
+pub static CALLBACKS: AtomicUsize = AtomicUsize::new(0);
+/// Runs of [`open`].
+pub static OPENS: AtomicUsize = AtomicUsize::new(0);
+/// WebSocket upgrades of [`socket`].
+pub static UPGRADES: AtomicUsize = AtomicUsize::new(0);
+
+/// Moves money: a write guarded by its policy (R20) — from another origin, only those listed.
+#[cors(
+    origins = ["https://app.example.com", "http://localhost:3000"],
+    credentials,
+    headers = ["content-type"]
+)]
+#[post("/transfer")]
+pub async fn transfer() -> impl Responder {
+    TRANSFERS.fetch_add(1, Ordering::SeqCst);
+    "transferred"
+}
+
+/// An identity provider's page posts its answer here from its own site: writes from any origin.
+#[cors(
+    origins = ["https://app.example.com", "http://localhost:3000"],
+    credentials,
+    allow_cross_origin_writes = "the identity provider posts its OpenID Connect form_post \
+                                 response here, from its own site"
+)]
+#[post("/callback")]
+pub async fn callback() -> impl Responder {
+    CALLBACKS.fetch_add(1, Ordering::SeqCst);
+    "callback"
+}
+
+/// Any origin may read it, and write without cookies: `*` never trusts a cookie-bearing write.
+#[cors(origins = ["*"])]
+#[post("/open")]
+pub async fn open() -> impl Responder {
+    OPENS.fetch_add(1, Ordering::SeqCst);
+    "open"
+}
+
+/// A WebSocket: sends `hello`, then closes. Its handshake is guarded (R21): no `101` for an
+/// origin the policy does not trust.
+///
+/// # Errors
+/// When the request is not a WebSocket handshake (actix-ws answers it 400).
+#[cors(
+    origins = ["https://app.example.com", "http://localhost:3000"],
+    credentials
+)]
+#[get("/ws")]
+pub async fn socket(request: HttpRequest, body: web::Payload) -> Result<HttpResponse, Error> {
+    let (response, mut session, _messages) = actix_ws::handle(&request, body)?;
+    UPGRADES.fetch_add(1, Ordering::SeqCst);
+    actix_web::rt::spawn(async move {
+        if session.text("hello").await.is_ok() {
+            let _ = session.close(None).await;
+        }
+    });
+    Ok(response)
+}
+
+/// How many times the guarded handlers ran: no `#[cors]`.
+#[get("/counts")]
+pub async fn counts() -> impl Responder {
+    web::Json(serde_json::json!({
+        "transfer": TRANSFERS.load(Ordering::SeqCst),
+        "callback": CALLBACKS.load(Ordering::SeqCst),
+        "open": OPENS.load(Ordering::SeqCst),
+        "ws": UPGRADES.load(Ordering::SeqCst),
+    }))
+}
+
 /// What the request id middleware inserts.
 #[derive(Clone, Copy)]
 pub struct RequestId(pub u32);
@@ -219,7 +297,14 @@ pub fn app() -> App<
         InitError = (),
     >,
 > {
-    App::new().configure(configure).wrap(CorsFirst::new())
+    let layer = CorsFirst::new();
+    let layer = if std::env::var_os("CONFORMANCE_CROSS_ORIGIN").is_some_and(|mode| mode == "report")
+    {
+        layer.report_only_guard()
+    } else {
+        layer
+    };
+    App::new().configure(configure).wrap(layer)
 }
 
 /// Mounts every route of the table.
@@ -245,5 +330,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(shared_a)
         .service(shared_b)
         .service(shared_c)
-        .service(shared_off);
+        .service(shared_off)
+        .service(transfer)
+        .service(callback)
+        .service(open)
+        .service(socket)
+        .service(counts);
 }

@@ -108,6 +108,7 @@ where
     assert_credentialed_grant(&refused, APP);
     assert_eq!(refused.header("vary"), Some("Origin"));
 
+    // A write from a stranger is refused before the authentication layer runs (R20).
     let stranger = send(
         app,
         get(path)
@@ -115,7 +116,7 @@ where
             .insert_header(("origin", "https://evil.example")),
     )
     .await;
-    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(stranger.status, StatusCode::FORBIDDEN);
     stranger.assert_no_cors();
     assert_eq!(stranger.header("vary"), Some("Origin"));
 
@@ -345,13 +346,17 @@ async fn guards_choose_the_policy_of_a_preflight_like_they_choose_the_handler() 
         assert_eq!(answer.body, body);
         assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
     }
-    // Host b's page on host a's route: the route's policy refuses it.
+    // Host b's page on host a's route: the route's policy refuses it, and refuses the write
+    // before the handler (R20).
     let request = get("/site")
         .method(Method::PUT)
         .insert_header(("host", "a.example.net"))
         .insert_header(("origin", ADMIN));
     let answer = send(&app, request).await;
-    assert_eq!(answer.body, "a");
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::FORBIDDEN, "")
+    );
     answer.assert_no_cors();
 }
 

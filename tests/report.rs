@@ -157,3 +157,47 @@ fn the_json_document_has_the_promised_fields() {
         .is_some_and(|header| header.starts_with("path")));
     assert!(table.contains("/api/orders"));
 }
+
+#[test]
+fn every_write_and_handshake_is_guarded_but_the_one_callback_that_says_why() {
+    let report = conformance_report();
+    let route = |path: &str| {
+        report
+            .routes
+            .iter()
+            .find(|route| route.path == path)
+            .unwrap_or_else(|| panic!("{path} is in the report"))
+    };
+    let opted_out: Vec<(&str, Option<&str>)> = report
+        .routes
+        .iter()
+        .filter(|route| route.writes == "opted out")
+        .map(|route| (route.path.as_str(), route.writes_opt_out.as_deref()))
+        .collect();
+    assert_eq!(
+        opted_out,
+        [(
+            "/callback",
+            Some(
+                "the identity provider posts its OpenID Connect form_post response here, from its \
+                 own site"
+            )
+        )]
+    );
+    assert_eq!(route("/transfer").writes, "guarded");
+    assert!(route("/transfer").trusted_with_cookies);
+    assert_eq!(route("/open").writes, "guarded");
+    assert!(!route("/open").trusted_with_cookies, "`*` trusts no cookie");
+    assert_eq!(route("/public").writes, "none");
+    assert_eq!(route("/ws").websocket_handshakes, "guarded");
+    assert_eq!(route("/transfer").websocket_handshakes, "none");
+    let table = report.to_string();
+    let callback = table
+        .lines()
+        .find(|line| line.starts_with("/callback "))
+        .expect("a line for /callback");
+    assert!(
+        callback.contains("open: the identity provider posts"),
+        "{callback}"
+    );
+}

@@ -13,7 +13,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::test::TestRequest;
-use actix_web::{get, route, web, App, Error, HttpRequest, HttpResponse, Responder};
+use actix_web::{get, post, route, web, App, Error, HttpRequest, HttpResponse, Responder};
 use cors_runtime::{cors, CorsFirst};
 
 mod origins;
@@ -91,6 +91,12 @@ pub enum Request {
     Refused,
     NoOrigin,
     Preflight,
+    /// A `POST` from the allowed origin, without Fetch Metadata.
+    AllowedPost,
+    /// A `POST` from the allowed origin, with `Sec-Fetch-Site: same-origin`.
+    AllowedPostSameOrigin,
+    /// A cross-site `POST` from an origin the route does not trust: `#[cors]` refuses it (R20).
+    CrossSitePost,
 }
 
 /// A request ready to be sent many times.
@@ -125,7 +131,7 @@ pub struct Scenario {
     pub scoped: bool,
 }
 
-pub const SCENARIOS: [Scenario; 9] = [
+pub const SCENARIOS: [Scenario; 12] = [
     Scenario {
         name: "allowed-get",
         origins: Origins::One,
@@ -189,6 +195,27 @@ pub const SCENARIOS: [Scenario; 9] = [
         bare_applies: true,
         scoped: true,
     },
+    Scenario {
+        name: "allowed-post",
+        origins: Origins::One,
+        request: Request::AllowedPost,
+        bare_applies: true,
+        scoped: false,
+    },
+    Scenario {
+        name: "allowed-post-same-origin",
+        origins: Origins::One,
+        request: Request::AllowedPostSameOrigin,
+        bare_applies: true,
+        scoped: false,
+    },
+    Scenario {
+        name: "cross-site-post",
+        origins: Origins::One,
+        request: Request::CrossSitePost,
+        bare_applies: true,
+        scoped: false,
+    },
 ];
 
 #[must_use]
@@ -209,13 +236,17 @@ impl Scenario {
         }
     }
 
-    /// The path the route answers on.
+    /// The path the route answers on: `/r` for reads, `/w` for writes.
     #[must_use]
     pub const fn path(&self) -> &'static str {
-        if self.scoped {
-            "/api/r"
-        } else {
-            "/r"
+        let write = matches!(
+            self.request,
+            Request::AllowedPost | Request::AllowedPostSameOrigin | Request::CrossSitePost
+        );
+        match (self.scoped, write) {
+            (true, _) => "/api/r",
+            (false, true) => "/w",
+            (false, false) => "/r",
         }
     }
 
@@ -237,6 +268,22 @@ impl Scenario {
                 vec![("origin", "https://evil.example".to_owned())],
             ),
             Request::NoOrigin => (Method::GET, Vec::new()),
+            Request::AllowedPost => (Method::POST, vec![("origin", self.allowed_origin())]),
+            Request::AllowedPostSameOrigin => (
+                Method::POST,
+                vec![
+                    ("origin", self.allowed_origin()),
+                    ("sec-fetch-site", "same-origin".to_owned()),
+                ],
+            ),
+            Request::CrossSitePost => (
+                Method::POST,
+                vec![
+                    ("origin", "https://evil.example".to_owned()),
+                    ("sec-fetch-site", "cross-site".to_owned()),
+                    ("cookie", "session=1".to_owned()),
+                ],
+            ),
             Request::Preflight => (
                 Method::OPTIONS,
                 vec![
@@ -269,13 +316,15 @@ impl Scenario {
     pub fn expected(&self, contender: Contender) -> (StatusCode, Option<String>) {
         let allow_origin = match (contender, self.request) {
             (Contender::Bare | Contender::PassThrough, _)
-            | (_, Request::Refused | Request::NoOrigin) => None,
+            | (_, Request::Refused | Request::NoOrigin | Request::CrossSitePost) => None,
             (Contender::BareWithHeaders, _) => Some(APP_ORIGIN.to_owned()),
             _ => Some(self.allowed_origin()),
         };
         let status = match self.request {
             Request::Preflight if contender == Contender::ActixCors => StatusCode::OK,
             Request::Preflight => StatusCode::NO_CONTENT,
+            // R20: only `#[cors]` refuses a cross-site write, before the handler.
+            Request::CrossSitePost if contender == Contender::Cors => StatusCode::FORBIDDEN,
             _ => StatusCode::OK,
         };
         (status, allow_origin)
@@ -284,6 +333,13 @@ impl Scenario {
 
 #[get("/r")]
 async fn bare() -> &'static str {
+    "ok"
+}
+
+/// The same handler for `POST`, on a path of its own, so the `GET` and preflight scenarios are
+/// routed exactly as before.
+#[post("/w")]
+async fn bare_post() -> &'static str {
     "ok"
 }
 
@@ -392,6 +448,19 @@ async fn with_cors() -> &'static str {
     "ok"
 }
 
+/// The one-origin policy on the `POST` of the same path: its writes are guarded (R20).
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[post("/w")]
+async fn with_cors_post() -> &'static str {
+    "ok"
+}
+
 #[cors(
     origins = ["https://*.example.com"],
     credentials,
@@ -435,9 +504,11 @@ pub fn plain_app(
         Contender::BareWithHeaders => {
             mount(config, scoped, bare_with_headers);
             mount(config, scoped, preflight_with_headers);
+            mount(config, scoped, bare_post);
         }
         Contender::Bare | Contender::PassThrough | Contender::Cors | Contender::ActixCors => {
             mount(config, scoped, bare);
+            mount(config, scoped, bare_post);
         }
     })
 }
@@ -457,7 +528,10 @@ pub fn cors_app(
 > {
     App::new()
         .configure(|config| match origins {
-            Origins::One => mount(config, scoped, with_cors),
+            Origins::One => {
+                mount(config, scoped, with_cors);
+                mount(config, scoped, with_cors_post);
+            }
             Origins::Hundred => mount(config, scoped, origins_100),
             Origins::Thousand => mount(config, scoped, origins_1000),
             Origins::Pattern => mount(config, scoped, with_cors_pattern),
@@ -502,7 +576,10 @@ pub fn actix_cors_app(
         }),
     };
     App::new()
-        .configure(|config| mount(config, scoped, bare))
+        .configure(|config| {
+            mount(config, scoped, bare);
+            mount(config, scoped, bare_post);
+        })
         .wrap(cors)
 }
 

@@ -70,6 +70,8 @@ pub(crate) fn merged(name: &str, shared: Arguments, over: Arguments, cx: &mut Ct
         credentials: over.credentials.or(shared.credentials),
         insecure_http: over.insecure_http.or(shared.insecure_http),
         max_age: over.max_age.or(shared.max_age),
+        // Never inherited: the definition refuses it (`WritesProblem::InSharedPolicy`).
+        writes_opt_out: over.writes_opt_out,
         runtime: over.runtime.or(shared.runtime),
         written: shared.written.into_iter().chain(over.written).collect(),
         from_shared,

@@ -17,6 +17,7 @@
 //! - [`methods`]: `methods`, and the route's methods when it is left out (R8).
 //! - [`max_age`], for R12.
 //! - [`config_list`]: the format of a list in one configuration value.
+//! - [`writes`]: the opt-out of the guard on cross-origin writes (R20).
 //! - [`host`]: the host grammar the runtime's pattern matcher shares.
 //! - [`spec`]: the text in which the generated code hands a checked policy to the runtime.
 
@@ -32,6 +33,7 @@ pub mod origins;
 mod public_suffix;
 pub mod spec;
 pub mod token;
+pub mod writes;
 
 use std::fmt;
 
@@ -67,6 +69,8 @@ pub enum ProblemKind {
     MaxAge(max_age::MaxAgeProblem),
     /// The format of a list in one configuration value ([`config_list`]).
     ConfigList(config_list::ConfigListProblem),
+    /// The opt-out of the guard on cross-origin writes ([`writes`]).
+    Writes(writes::WritesProblem),
 }
 
 impl ProblemKind {
@@ -77,7 +81,11 @@ impl ProblemKind {
         match self {
             Self::Origin(problem) => problem.suggestion(),
             Self::ConfigList(problem) => problem.suggestion(),
-            Self::Origins(_) | Self::Header(_) | Self::Method(_) | Self::MaxAge(_) => None,
+            Self::Origins(_)
+            | Self::Header(_)
+            | Self::Method(_)
+            | Self::MaxAge(_)
+            | Self::Writes(_) => None,
         }
     }
 }
@@ -91,6 +99,7 @@ impl fmt::Display for ProblemKind {
             Self::Method(problem) => problem.fmt(formatter),
             Self::MaxAge(problem) => problem.fmt(formatter),
             Self::ConfigList(problem) => problem.fmt(formatter),
+            Self::Writes(problem) => problem.fmt(formatter),
         }
     }
 }
@@ -136,6 +145,7 @@ problem_kind_from! {
     methods::MethodProblem => Method,
     max_age::MaxAgeProblem => MaxAge,
     config_list::ConfigListProblem => ConfigList,
+    writes::WritesProblem => Writes,
 }
 
 /// The problems found, or the checked value when there are none.

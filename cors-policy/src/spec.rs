@@ -54,6 +54,9 @@ pub struct Spec {
     /// The shared policy (`policy!`) the origins are written in, when they are: messages about
     /// configured origins then say where to write a default.
     pub origins_in_shared: Option<String>,
+    /// Why the route takes writes from any origin (`allow_cross_origin_writes`); `None`: its
+    /// writes are guarded (R20).
+    pub writes_opt_out: Option<String>,
 }
 
 /// One path of a route attribute and the methods it serves there.
@@ -66,7 +69,7 @@ pub struct RouteText {
 }
 
 /// Marks the format, so that a text of another version is never misread.
-const VERSION: &str = "cors2";
+const VERSION: &str = "cors3";
 
 /// The text of `spec`.
 #[must_use]
@@ -115,6 +118,7 @@ pub fn encode(spec: &Spec) -> String {
         out.text(&seconds.to_string())
     });
     out.optional(spec.origins_in_shared.as_ref(), |out, name| out.text(name));
+    out.optional(spec.writes_opt_out.as_ref(), |out, reason| out.text(reason));
     out.0
 }
 
@@ -165,6 +169,7 @@ pub fn decode(text: &str) -> Option<Spec> {
     let expose = input.optional(header_list)?;
     let max_age = input.optional(|input| input.text()?.parse().ok())?;
     let origins_in_shared = input.optional(|input| input.text().map(str::to_owned))?;
+    let writes_opt_out = input.optional(|input| input.text().map(str::to_owned))?;
     input.0.is_empty().then_some(Spec {
         origins,
         credentials,
@@ -174,6 +179,7 @@ pub fn decode(text: &str) -> Option<Spec> {
         expose,
         max_age,
         origins_in_shared,
+        writes_opt_out,
     })
 }
 
@@ -306,6 +312,7 @@ mod tests {
             expose: None,
             max_age: None,
             origins_in_shared: None,
+            writes_opt_out: None,
         };
         vec![
             base.clone(),
@@ -328,6 +335,7 @@ mod tests {
                     any: true,
                 }),
                 max_age: Some(86_400),
+                writes_opt_out: Some("the IdP's form_post: 1:2".to_owned()),
                 ..base.clone()
             },
             Spec {
@@ -392,7 +400,7 @@ mod tests {
             "cors9",
             &text[..text.len() - 1],
             &format!("{text}x"),
-            &text.replace("cors2", "cors9"),
+            &text.replace("cors3", "cors9"),
         ] {
             assert_eq!(decode(broken), None, "{broken:?}");
         }

@@ -1,6 +1,7 @@
 //! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): each reads the request
 //! the way the layer does ([`CorsRequest`]) and calls the production decision, against a fixed
-//! policy with exact origins and a pattern.
+//! policy with exact origins and a pattern — or, for the guard on writes and handshakes, one of
+//! four policies that differ in what it trusts.
 
 use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS,
@@ -44,6 +45,7 @@ fn policy() -> &'static Policy {
             }),
             max_age: Some(600),
             origins_in_shared: None,
+            writes_opt_out: None,
         })
     })
 }
@@ -111,4 +113,109 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
         .get(actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .map(|value| value.as_bytes().to_vec());
     (answer.status().is_success(), allow_origin)
+}
+
+/// The routes' policies the guard is fuzzed against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardPolicy {
+    /// `origins = ["https://app.example.com"], credentials`.
+    Credentialed,
+    /// `origins = ["https://app.example.com"]`.
+    Uncredentialed,
+    /// `origins = ["*"]`.
+    Anyone,
+    /// The credentialed one with `allow_cross_origin_writes`.
+    OptedOut,
+}
+
+fn guard_policy(which: GuardPolicy) -> &'static Policy {
+    static POLICIES: std::sync::OnceLock<[&'static Policy; 4]> = std::sync::OnceLock::new();
+    let policies = POLICIES.get_or_init(|| {
+        let listed =
+            || SpecOrigins::Listed(vec![Origin::Exact("https://app.example.com".to_owned())]);
+        let base = Spec {
+            origins: listed(),
+            credentials: true,
+            insecure_http: false,
+            methods: None,
+            headers: None,
+            expose: None,
+            max_age: None,
+            origins_in_shared: None,
+            writes_opt_out: None,
+        };
+        [
+            compiled(&base),
+            compiled(&Spec {
+                credentials: false,
+                ..base.clone()
+            }),
+            compiled(&Spec {
+                origins: SpecOrigins::Any,
+                credentials: false,
+                ..base.clone()
+            }),
+            compiled(&Spec {
+                writes_opt_out: Some("a callback".to_owned()),
+                ..base
+            }),
+        ]
+    });
+    policies[which as usize]
+}
+
+/// The host the fuzzed requests are sent to.
+pub const OWN_HOST: &str = "api.example.com";
+
+/// A request as the guard reads it, from plain values.
+struct Fuzzed<'r> {
+    sites: Values<'r>,
+    cookie: bool,
+    websocket: bool,
+}
+
+impl<'r> decide::Requester<'r> for Fuzzed<'r> {
+    fn fetch_site(&self) -> Values<'r> {
+        self.sites
+    }
+    fn has_cookie(&self) -> bool {
+        self.cookie
+    }
+    fn is_websocket(&self) -> bool {
+        self.websocket
+    }
+    fn is_own_host(&self, authority: &str) -> bool {
+        decide::guard::same_host(OWN_HOST, authority)
+    }
+}
+
+/// The guard's decision (R20, R21) for a request to a route with `policy`: whether it is let
+/// in. `websocket`: the request asks to upgrade.
+#[must_use]
+pub fn guard(
+    policy: GuardPolicy,
+    method: &[u8],
+    websocket: bool,
+    sites: &[&[u8]],
+    origins: &[&[u8]],
+    cookie: bool,
+) -> bool {
+    let Ok(method) = Method::from_bytes(method) else {
+        return true;
+    };
+    let values = |raw: &[&[u8]]| -> Vec<HeaderValue> {
+        raw.iter()
+            .filter_map(|value| HeaderValue::from_bytes(value).ok())
+            .collect()
+    };
+    let (sites, origins) = (values(sites), values(origins));
+    let origin = Values::from_slice(&origins);
+    let policy = guard_policy(policy);
+    let granted = decide::actual(policy, origin).is_ok();
+    let request = Fuzzed {
+        sites: Values::from_slice(&sites),
+        cookie,
+        websocket,
+    };
+    decide::guard(policy, &method, origin, granted, &request).is_ok()
 }

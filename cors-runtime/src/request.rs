@@ -11,7 +11,7 @@ use actix_web::http::header::{
 use actix_web::http::Method;
 
 /// Every value of one request header, in order: none, one, or several.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Values<'r>(&'r [HeaderValue]);
 
 impl<'r> Values<'r> {
@@ -19,6 +19,12 @@ impl<'r> Values<'r> {
     #[inline]
     pub(crate) fn of(headers: &'r HeaderMap, name: &HeaderName) -> Self {
         Self(headers.get_all(name).as_slice())
+    }
+
+    /// These values (the fuzz targets and tests build them by hand).
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) const fn from_slice(values: &'r [HeaderValue]) -> Self {
+        Self(values)
     }
 
     /// The value, when there is exactly one.

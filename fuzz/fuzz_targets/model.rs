@@ -50,3 +50,55 @@ pub fn values(data: &[u8]) -> Vec<&[u8]> {
         .take(8)
         .collect()
 }
+
+/// Whether the guard (R20, R21) lets a request in, by `CORS-PROTOCOL.md`'s tables, for a route
+/// of `policy` on host `api.example.com`.
+pub fn guard_passes(
+    policy: cors_runtime::fuzzing::GuardPolicy,
+    method: &[u8],
+    websocket: bool,
+    sites: &[&[u8]],
+    origins: &[&[u8]],
+    cookie: bool,
+) -> bool {
+    use cors_runtime::fuzzing::GuardPolicy;
+    let allowed = |origin: &[u8]| policy == GuardPolicy::Anyone || origin == b"https://app.example.com";
+    let credentials = matches!(policy, GuardPolicy::Credentialed | GuardPolicy::OptedOut);
+    let row_2 = origins.len() == 1 && allowed(origins[0]) && (credentials || !cookie);
+    let own_host = |origin: &[u8]| {
+        let Ok(text) = std::str::from_utf8(origin) else {
+            return false;
+        };
+        let Some((scheme, authority)) = text.split_once("://") else {
+            return false;
+        };
+        !scheme.is_empty()
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            && !authority.is_empty()
+            && !authority.bytes().any(|b| b"/?#@\\".contains(&b) || b.is_ascii_whitespace())
+            && authority.eq_ignore_ascii_case(cors_runtime::fuzzing::OWN_HOST)
+    };
+    let one_site = |site: &[u8]| sites.len() == 1 && sites[0] == site;
+    match method {
+        b"GET" if websocket => {
+            origins.is_empty()
+                || row_2
+                || one_site(b"same-origin")
+                || (origins.len() == 1 && own_host(origins[0]))
+        }
+        b"GET" | b"HEAD" | b"OPTIONS" => true,
+        _ if policy == GuardPolicy::OptedOut => true,
+        _ => {
+            if row_2 || one_site(b"same-origin") || one_site(b"none") {
+                return true;
+            }
+            if sites.iter().any(|site| !site.is_empty()) {
+                return false;
+            }
+            if origins.is_empty() {
+                return true;
+            }
+            origins.len() == 1 && own_host(origins[0])
+        }
+    }
+}

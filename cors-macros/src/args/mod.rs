@@ -14,7 +14,7 @@ use syn::{Expr, Ident, LitInt, LitStr, Token};
 use crate::ctxt::Ctxt;
 
 /// The keys, in the order the reference lists them.
-pub(crate) const KEYS: [&str; 9] = [
+pub(crate) const KEYS: [&str; 10] = [
     "origins",
     "methods",
     "headers",
@@ -22,6 +22,7 @@ pub(crate) const KEYS: [&str; 9] = [
     "credentials",
     "max_age",
     cors_policy::origins::INSECURE_HTTP_KEY,
+    cors_policy::writes::OPT_OUT_KEY,
     "policy",
     "crate",
 ];
@@ -121,6 +122,8 @@ pub(crate) struct Arguments {
     pub(crate) credentials: Option<Ident>,
     pub(crate) insecure_http: Option<Ident>,
     pub(crate) max_age: Option<LitInt>,
+    /// `allow_cross_origin_writes = "reason"`.
+    pub(crate) writes_opt_out: Option<LitStr>,
     /// `crate = "path"`, parsed.
     pub(crate) runtime: Option<(LitStr, syn::Path)>,
     /// The keys written, well-formed or not: a key whose value was refused for its shape is
@@ -182,6 +185,9 @@ pub(crate) fn parse(args: TokenStream, cx: &mut Ctxt) -> Arguments {
             "expose" => attribute.expose = values::strings(cx, entry, "[\"x-total-count\"]"),
             "credentials" => attribute.credentials = values::flag(cx, entry),
             "max_age" => attribute.max_age = values::max_age(cx, entry),
+            cors_policy::writes::OPT_OUT_KEY => {
+                attribute.writes_opt_out = values::reason(cx, entry);
+            }
             "policy" => attribute.policy = values::policy(cx, entry),
             "crate" => attribute.runtime = values::runtime(cx, entry),
             _ => attribute.insecure_http = values::flag(cx, entry),

@@ -264,6 +264,29 @@ pub(super) fn max_age(cx: &mut Ctxt, entry: Entry) -> Option<LitInt> {
     Some(int)
 }
 
+/// `allow_cross_origin_writes = "why"`: a string literal.
+pub(super) fn reason(cx: &mut Ctxt, entry: Entry) -> Option<LitStr> {
+    let key = cors_policy::writes::OPT_OUT_KEY;
+    let message = format!(
+        "`{key}` takes the reason, as a string: write `{key} = \"the identity provider posts \
+         the OpenID Connect response here\"`"
+    );
+    match entry.value.as_ref().map(ungrouped) {
+        Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(reason),
+            ..
+        })) => Some(reason.clone()),
+        Some(other) => {
+            cx.error_spanned_by(other, message);
+            None
+        }
+        None => {
+            cx.error_spanned_by(&entry.key, message);
+            None
+        }
+    }
+}
+
 pub(super) fn policy(cx: &mut Ctxt, entry: Entry) -> Option<syn::Path> {
     let (key, value) = value(cx, entry, "a policy's name", "FRONT_ENDS")?;
     match value {

@@ -8,6 +8,7 @@ mod lists;
 mod max_age;
 mod methods;
 mod origins;
+mod writes;
 
 use std::collections::HashSet;
 
@@ -64,6 +65,10 @@ pub(crate) fn policy(arguments: &Arguments, route: &Route) -> (Option<Spec>, Vec
         .max_age
         .as_ref()
         .and_then(|literal| max_age::max_age(&mut found, literal, &flags));
+    let writes_opt_out = arguments
+        .writes_opt_out
+        .as_ref()
+        .and_then(|reason| writes::opt_out(&mut found, reason, route));
     if !found.is_empty() {
         return (None, found);
     }
@@ -87,6 +92,7 @@ pub(crate) fn policy(arguments: &Arguments, route: &Route) -> (Option<Spec>, Vec
         expose,
         max_age,
         origins_in_shared: arguments.origins_in_shared.clone(),
+        writes_opt_out,
     };
     (Some(spec), found)
 }
@@ -115,6 +121,9 @@ pub(crate) fn shared_definition(arguments: &Arguments) -> Vec<Found> {
     }
     if let Some(literal) = &arguments.max_age {
         max_age::max_age(&mut found, literal, &flags);
+    }
+    if let Some(reason) = &arguments.writes_opt_out {
+        writes::in_shared_policy(&mut found, reason);
     }
     found
 }

@@ -1,9 +1,11 @@
 //! The decisions, as pure functions from a policy and the request read once
 //! ([`CorsRequest`](crate::request::CorsRequest)) to a [`Grant`] or a [`Refusal`] that carries
-//! everything needed to explain it. Nothing here writes a header or logs: the layer hands a
+//! everything needed to explain it: who may read a route's answers ([`actual`], [`preflight`])
+//! and who may act on it, its writes and WebSocket handshakes ([`guard`]). Nothing here writes a header or logs: the layer hands a
 //! grant to the header writers (`crate::respond`) and a refusal to the explanations
 //! (`crate::explain`), and the fuzz targets call these same functions.
 
+pub(crate) mod guard;
 mod origin;
 mod preflight;
 
@@ -11,6 +13,7 @@ use actix_web::http::header::HeaderValue;
 
 use crate::policy::lists::RequestedHeaderRefusal;
 
+pub(crate) use guard::{guard, GuardRefusal, GuardRow, Requester};
 pub(crate) use origin::{actual, origin};
 pub(crate) use preflight::preflight;
 
@@ -77,6 +80,9 @@ pub(crate) enum Reason<'r> {
     /// Several `#[cors]` routes with different policies serve the method, and the preflight
     /// satisfies none of their guards.
     NoGuardPasses,
+    /// A write (R20) or a WebSocket handshake (R21) from an origin the route does not trust:
+    /// answered 403 before the app runs.
+    Guard(GuardRefusal<'r>),
 }
 
 impl<'r> From<Reason<'r>> for Refusal<'r> {

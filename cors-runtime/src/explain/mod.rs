@@ -70,6 +70,40 @@ pub(crate) fn report(
     );
 }
 
+/// Says why the guard refuses (`enforced`, at `DEBUG`) or would refuse (report-only, at
+/// `WARN`) a write or handshake to `route`.
+pub(crate) fn report_guard(
+    enforced: bool,
+    route: &RouteName<'_>,
+    origin: Values<'_>,
+    site: Values<'_>,
+    reason: &Reason<'_>,
+    policy: &Policy,
+) {
+    let origin = OriginForMessage(origin);
+    let site = crate::decide::guard::shown(site);
+    let explained = Explained { reason, policy };
+    if enforced {
+        tracing::debug!(
+            target: "cors_runtime",
+            route = %route,
+            origin = %origin,
+            sec_fetch_site = %site,
+            reason = %explained,
+            "CORS guard refused"
+        );
+    } else {
+        tracing::warn!(
+            target: "cors_runtime",
+            route = %route,
+            origin = %origin,
+            sec_fetch_site = %site,
+            reason = %explained,
+            "CORS guard would refuse (report-only)"
+        );
+    }
+}
+
 /// The request's `Origin` as it may be printed: the single value, or what is wrong with it.
 struct OriginForMessage<'r>(Values<'r>);
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::near_miss;
-use crate::decide::Reason;
+use crate::decide::{GuardRow, Reason};
 use crate::policy::lists::RequestedHeaderRefusal;
 use crate::policy::Policy;
 
@@ -68,6 +68,32 @@ impl fmt::Display for Explained<'_, '_> {
                 "several #[cors] routes serve this path and method with different policies, and \
                  the preflight satisfies none of their guards",
             ),
+            Reason::Guard(refusal) => {
+                formatter.write_str(match refusal.row {
+                    GuardRow::CrossSiteFetch => {
+                        "a write from another site: `Sec-Fetch-Site` says so, and the origin is not \
+                         one the route trusts (R20, row 3)"
+                    }
+                    GuardRow::OriginNamesNoHost => {
+                        "a write whose `Origin` names no host (`null`, malformed, or more than one) \
+                         (R20, row 5)"
+                    }
+                    GuardRow::UntrustedOrigin => {
+                        "a write from an origin the route does not trust, and not this server's own \
+                         host (R20, row 7)"
+                    }
+                    GuardRow::Handshake => {
+                        "a WebSocket handshake from an origin the route does not trust (R21)"
+                    }
+                })?;
+                if !self.policy.credentials {
+                    formatter.write_str(
+                        "; without `credentials` the route trusts its origins only with no \
+                         cookies",
+                    )?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The audit report: every `#[cors]` route of an app — full path, methods, origins and where
-//! they came from, credentials, headers, max age — from the same `App` the server runs, as a
-//! table for people and as data (serde) for tests: "no route allows credentials from a
-//! plain-http origin", "every route under `/admin` lists only `https://admin.example.com`".
+//! they came from, credentials, headers, max age, and whether its writes and WebSocket handshakes
+//! are guarded (R20, R21) — from the same `App` the server runs, as a table for people and as
+//! data (serde) for tests: "no route allows credentials from a plain-http origin", "every route
+//! under `/admin` lists only `https://admin.example.com`", "no route takes writes from any
+//! origin but the identity provider's callback".
 //!
 //! Routes without `#[cors]` are not listed: actix-web keeps no table of an app's routes that
 //! can be read (its resource map only answers "which resource matches this path").
@@ -44,6 +46,17 @@ pub struct RouteReport {
     pub expose: Vec<String>,
     /// Seconds, when set.
     pub max_age: Option<u32>,
+    /// The route's writes (every method but `GET`, `HEAD`, `OPTIONS`, R20): `guarded`, `opted
+    /// out` (see `writes_opt_out`), or `none` when it serves no write.
+    pub writes: String,
+    /// Why the route takes writes from any origin, when it opted out.
+    pub writes_opt_out: Option<String>,
+    /// The route's WebSocket handshakes (a `GET`, R21): `guarded`, or `none` when it serves no
+    /// `GET`.
+    pub websocket_handshakes: String,
+    /// Whether `origins` may act on the route (write, open a WebSocket) with the user's cookies
+    /// (a route with `credentials`), or only without them. Its own origin always may.
+    pub trusted_with_cookies: bool,
 }
 
 /// Every `#[cors]` route of an app, in registration order.
@@ -126,12 +139,32 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         headers: rendered(&policy.spec.headers),
         expose: rendered(&policy.spec.expose),
         max_age: policy.spec.max_age,
+        writes: if !entry
+            .methods
+            .iter()
+            .any(|method| cors_policy::writes::is_unsafe(method))
+        {
+            "none"
+        } else if policy.spec.writes_opt_out.is_some() {
+            "opted out"
+        } else {
+            "guarded"
+        }
+        .to_owned(),
+        writes_opt_out: policy.spec.writes_opt_out.clone(),
+        websocket_handshakes: if entry.methods.iter().any(|method| method == "GET") {
+            "guarded"
+        } else {
+            "none"
+        }
+        .to_owned(),
+        trusted_with_cookies: policy.credentials,
     }
 }
 
 impl Serialize for RouteReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut route = serializer.serialize_struct("RouteReport", 10)?;
+        let mut route = serializer.serialize_struct("RouteReport", 14)?;
         route.serialize_field("path", &self.path)?;
         route.serialize_field("methods", &self.methods)?;
         route.serialize_field("preflight_methods", &self.preflight_methods)?;
@@ -142,6 +175,10 @@ impl Serialize for RouteReport {
         route.serialize_field("headers", &self.headers)?;
         route.serialize_field("expose", &self.expose)?;
         route.serialize_field("max_age", &self.max_age)?;
+        route.serialize_field("writes", &self.writes)?;
+        route.serialize_field("writes_opt_out", &self.writes_opt_out)?;
+        route.serialize_field("websocket_handshakes", &self.websocket_handshakes)?;
+        route.serialize_field("trusted_with_cookies", &self.trusted_with_cookies)?;
         route.end()
     }
 }
@@ -172,9 +209,11 @@ impl fmt::Display for Report {
             "headers",
             "expose",
             "max age",
+            "writes",
+            "handshakes",
         ]
         .map(str::to_owned);
-        let rows: Vec<[String; 8]> = self
+        let rows: Vec<[String; 10]> = self
             .routes
             .iter()
             .map(|route| {
@@ -189,6 +228,17 @@ impl fmt::Display for Report {
                     route
                         .max_age
                         .map_or_else(|| "-".to_owned(), |s| format!("{s} s")),
+                    match &route.writes_opt_out {
+                        Some(reason) => format!("open: {reason}"),
+                        None if route.writes == "none" => "-".to_owned(),
+                        None if route.trusted_with_cookies => "guarded".to_owned(),
+                        None => "guarded (cookies: own origin)".to_owned(),
+                    },
+                    if route.websocket_handshakes == "none" {
+                        "-".to_owned()
+                    } else {
+                        "guarded".to_owned()
+                    },
                 ]
             })
             .collect();

@@ -8,13 +8,15 @@
 //! and the last `.wrap(...)` of an `App` first; so `CorsFirst` is wrapped last.
 //!
 //! Per request: the route it is for is found ([`AppRoutes`]), what the decision needs of the
-//! request read once ([`CorsRequest`] for a preflight, `Origin` for the others), the decision
-//! made ([`crate::decide`]) before the request goes in — the request, headers included, is moved
-//! into the app, and nothing here may keep a reference to it — and the grant written on the way
-//! out ([`future`], [`crate::respond`]).
+//! request read once ([`CorsRequest`] for a preflight, `Origin` for the others, and what the
+//! guard on writes and handshakes asks for through [`requester`]), the decisions made
+//! ([`crate::decide`]) before the request goes in — the request, headers included, is moved into
+//! the app, and nothing here may keep a reference to it — and the grant written on the way out
+//! ([`future`], [`crate::respond`]).
 
 mod cors_error;
 mod future;
+mod requester;
 
 use std::cell::OnceCell;
 use std::future::{ready, Ready};
@@ -30,9 +32,10 @@ use actix_web::{Error, HttpResponse};
 pub use future::CorsFirstFuture;
 
 use self::future::{Decoration, Outcome};
+use self::requester::Requester;
 use crate::app::missing_layer;
 use crate::app::table::{AppRoute, AppRoutes, PreflightTarget};
-use crate::decide::{self, Reason, Refusal};
+use crate::decide::{self, GuardRefusal, Reason, Refusal};
 use crate::explain::{self, dev_mode, RouteName};
 use crate::request::{CorsRequest, PreflightAsk, Values};
 use crate::respond;
@@ -73,6 +76,8 @@ pub struct CorsFirst {
     armed: missing_layer::Armed,
     /// Development mode ([`crate::explain`]).
     explain: bool,
+    /// The guard on writes and WebSocket handshakes refuses (`false`), or only reports.
+    guard_reports_only: bool,
     /// Built per worker thread, like every actix-web app: never sent between threads.
     not_send: PhantomData<Rc<()>>,
 }
@@ -88,8 +93,20 @@ impl CorsFirst {
         Self {
             armed: missing_layer::Armed::new(),
             explain,
+            guard_reports_only: false,
             not_send: PhantomData,
         }
+    }
+
+    /// Report-only mode of the guard on cross-origin writes and WebSocket handshakes (R20,
+    /// R21), for rolling it out on an existing app: every request it would refuse is let in and
+    /// logged at `WARN` (target `cors_runtime`) with the route, the origin, `Sec-Fetch-Site` and
+    /// the row; nothing is refused. CORS itself is unchanged. Said once when the app starts.
+    #[must_use]
+    pub fn report_only_guard(mut self) -> Self {
+        crate::startup::say::guard_reports_only();
+        self.guard_reports_only = true;
+        self
     }
 
     /// Development mode: refusals explained to the browser (an `x-cors-refusal` header, and
@@ -118,6 +135,7 @@ impl Clone for CorsFirst {
         Self {
             armed: missing_layer::Armed::new(),
             explain: self.explain,
+            guard_reports_only: self.guard_reports_only,
             not_send: PhantomData,
         }
     }
@@ -140,6 +158,7 @@ where
             service,
             routes: OnceCell::new(),
             explain: self.explain,
+            guard_reports_only: self.guard_reports_only,
         }))
     }
 }
@@ -151,6 +170,7 @@ pub struct CorsFirstService<S> {
     /// its first request.
     routes: OnceCell<AppRoutes>,
     explain: bool,
+    guard_reports_only: bool,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsFirstService<S>
@@ -181,7 +201,20 @@ where
             return CorsFirstFuture::passed(self.service.call(request));
         };
         let origin = origin.unwrap_or_else(|| Values::of(request.headers(), &ORIGIN));
-        let outcome = match decide::actual(route.policy, origin) {
+        let decision = decide::actual(route.policy, origin);
+        // Who may act on the route (R20, R21), before anything of the app runs.
+        if let Err(refused) = decide::guard(
+            route.policy,
+            request.method(),
+            origin,
+            decision.is_ok(),
+            &Requester(&request),
+        ) {
+            if let Some(answer) = self.guard_refused(route, &request, origin, refused) {
+                return CorsFirstFuture::answered(request.into_response(answer));
+            }
+        }
+        let outcome = match decision {
             Ok(grant) => Outcome::Granted(grant),
             Err(reason) if reason.is_reported() && (self.explain || explain::listened()) => {
                 Outcome::Refused(self.refused_request(route, &request, origin, &reason))
@@ -199,6 +232,39 @@ where
 }
 
 impl<S> CorsFirstService<S> {
+    /// A write or handshake the guard refuses: its reason said, and its answer — `None` in
+    /// report-only mode, where the request goes on. Out of line: the common paths never come
+    /// here.
+    #[cold]
+    #[inline(never)]
+    fn guard_refused(
+        &self,
+        route: &AppRoute,
+        request: &ServiceRequest,
+        origin: Values<'_>,
+        refused: GuardRefusal<'_>,
+    ) -> Option<HttpResponse> {
+        let name = RouteName {
+            method: request.method().as_str().as_bytes(),
+            pattern: &route.pattern,
+        };
+        let reason = Reason::Guard(refused);
+        if self.guard_reports_only {
+            explain::report_guard(false, &name, origin, refused.site, &reason, route.policy);
+            return None;
+        }
+        if explain::listened() {
+            explain::report_guard(true, &name, origin, refused.site, &reason, route.policy);
+        }
+        let mut answer = respond::guard::forbidden();
+        if self.explain {
+            if let Some(value) = dev_mode::reason_value(&reason, route.policy) {
+                answer.headers_mut().insert(dev_mode::REFUSAL_HEADER, value);
+            }
+        }
+        Some(answer)
+    }
+
     /// The answer to `request`, an `OPTIONS`, if it is a preflight to a `#[cors]` path;
     /// otherwise its `Origin`, read, for the route it is for.
     fn preflight<'r>(

@@ -70,6 +70,7 @@ mod tests {
             }),
             max_age: None,
             origins_in_shared: None,
+            writes_opt_out: None,
         })
     }
 

@@ -8,6 +8,7 @@ mod allow_headers;
 mod allow_methods;
 mod allow_origin;
 mod expose_headers;
+pub(crate) mod guard;
 mod max_age;
 pub(crate) mod preflight;
 pub(crate) mod vary;

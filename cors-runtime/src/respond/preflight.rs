@@ -12,6 +12,7 @@ use crate::policy::lists::AllowedMethods;
 use crate::policy::Policy;
 
 /// A preflight's answer: the grants of `policy` when `grant` is given, else a refusal.
+#[inline]
 pub(crate) fn answer(
     policy: &Policy,
     methods: &AllowedMethods,
@@ -32,6 +33,7 @@ pub(crate) fn answer(
 }
 
 /// Every grant of an allowed preflight, into the answer's new map.
+#[inline]
 pub(crate) fn write_grants(
     headers: &mut HeaderMap,
     policy: &Policy,

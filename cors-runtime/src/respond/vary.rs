@@ -11,7 +11,7 @@ pub(crate) const PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
 );
 
 /// `Vary` of an actual response that had none.
-const ORIGIN_ONLY: HeaderValue = HeaderValue::from_static("Origin");
+pub(crate) const ORIGIN_ONLY: HeaderValue = HeaderValue::from_static("Origin");
 
 /// Adds `Origin` to the response's `Vary`, keeping whatever the handler already put there.
 ///

@@ -64,3 +64,13 @@ pub(crate) fn development_mode_is_on() {
          answered so that the browser names what is missing; debug builds only",
     );
 }
+
+/// The guard on writes and handshakes only reports: said once, so that it is never left on
+/// unnoticed.
+pub(crate) fn guard_reports_only() {
+    once(
+        Level::Warn,
+        "cors_runtime: the guard on cross-origin writes and WebSocket handshakes is in \
+         report-only mode: what it would refuse is let in and logged at WARN, nothing is refused",
+    );
+}

@@ -1,0 +1,198 @@
+//! The guard on a route's writes and WebSocket handshakes (R20, R21): the origins a route's
+//! policy trusts to read its answers are the only ones trusted to act on it with the user's
+//! cookies. Decided before any middleware, handler or body read; a refusal is answered 403.
+//!
+//! The rows are `CORS-PROTOCOL.md`'s, first matching row wins. Only rows that pass are ever
+//! taken out of order (row 2 before row 1: both pass, and row 2 needs nothing more read), so the
+//! row a refusal names is the row the table names. Each header is read at most once, and only
+//! when a row needs it ([`Requester`]).
+
+use std::borrow::Cow;
+
+use actix_web::http::header::HeaderValue;
+use actix_web::http::Method;
+
+use crate::policy::Policy;
+use crate::request::Values;
+
+/// What the guard may read of a request beyond its `Origin`, each when a row needs it.
+pub(crate) trait Requester<'r> {
+    /// `Sec-Fetch-Site`, every value.
+    fn fetch_site(&self) -> Values<'r>;
+    /// Whether the request carries a `Cookie` header.
+    fn has_cookie(&self) -> bool;
+    /// Whether it asks to upgrade to a WebSocket (`Upgrade: websocket`).
+    fn is_websocket(&self) -> bool;
+    /// Whether `authority` (`host[:port]` of an `Origin`) is the request's own host, as
+    /// actix-web's `ConnectionInfo` gives it (so `Forwarded` and `X-Forwarded-Host` count).
+    fn is_own_host(&self, authority: &str) -> bool;
+}
+
+/// Which row of R20 refused a write, or that R21 refused a handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GuardRow {
+    /// R20 row 3: `Sec-Fetch-Site` says the request comes from another origin.
+    CrossSiteFetch,
+    /// R20 row 5: `Origin` is `null`, malformed, has user info or a path, or is repeated.
+    OriginNamesNoHost,
+    /// R20 row 7: an origin the route does not trust, and not the server's own host.
+    UntrustedOrigin,
+    /// R21: a WebSocket handshake from an origin the route does not trust.
+    Handshake,
+}
+
+/// A write or handshake refused: the row, and the request's `Sec-Fetch-Site`, which every row
+/// that refuses has read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GuardRefusal<'r> {
+    pub(crate) row: GuardRow,
+    pub(crate) site: Values<'r>,
+}
+
+/// `Sec-Fetch-Site` values meaning the request's initiator is the server's own origin (or the
+/// user, typing the address): row 1.
+fn from_the_same_origin(site: &HeaderValue) -> bool {
+    site == "same-origin" || site == "none"
+}
+
+/// The decision of the guard for a request to a route with `policy`: `Ok` to let it in, or the
+/// row that refuses it. `granted` is the CORS decision on the request's `Origin` (R2–R4).
+pub(crate) fn guard<'r>(
+    policy: &Policy,
+    method: &Method,
+    origin: Values<'r>,
+    granted: bool,
+    request: &impl Requester<'r>,
+) -> Result<(), GuardRefusal<'r>> {
+    // Row 2: exactly one `Origin`, allowed for this request's credentials. A route with
+    // `credentials` trusts its origins with cookies; one without trusts them only without
+    // (`*` never trusts a cookie-bearing request).
+    let trusted =
+        || granted && origin.one().is_some() && (policy.credentials || !request.has_cookie());
+    if *method == Method::GET {
+        // R21. Without `Origin` it is no browser's handshake; a trusted origin may open one; a
+        // plain GET is a read, and CORS decides who may read it.
+        if origin.is_absent() || trusted() || !request.is_websocket() {
+            return Ok(());
+        }
+        let site = request.fetch_site();
+        let same_origin = site.one().is_some_and(|site| site == "same-origin");
+        if same_origin || authority(origin).is_some_and(|own| request.is_own_host(own)) {
+            return Ok(());
+        }
+        return Err(GuardRefusal {
+            row: GuardRow::Handshake,
+            site,
+        });
+    }
+    if *method == Method::HEAD || *method == Method::OPTIONS || policy.spec.writes_opt_out.is_some()
+    {
+        return Ok(());
+    }
+    // R20, a write.
+    if trusted() {
+        return Ok(()); // row 2
+    }
+    let site = request.fetch_site();
+    if site.one().is_some_and(from_the_same_origin) {
+        return Ok(()); // row 1
+    }
+    if site.all().iter().any(|value| !value.is_empty()) {
+        return Err(GuardRefusal {
+            row: GuardRow::CrossSiteFetch,
+            site,
+        }); // row 3
+    }
+    if origin.is_absent() {
+        return Ok(()); // row 4: no browser sent it
+    }
+    let Some(authority) = authority(origin) else {
+        return Err(GuardRefusal {
+            row: GuardRow::OriginNamesNoHost,
+            site,
+        }); // row 5
+    };
+    if request.is_own_host(authority) {
+        return Ok(()); // row 6
+    }
+    Err(GuardRefusal {
+        row: GuardRow::UntrustedOrigin,
+        site,
+    }) // row 7
+}
+
+/// The `host[:port]` of the request's one `Origin`, when it is `scheme://host[:port]` and
+/// nothing else: `None` for `null`, a malformed value, user info, a path, or several `Origin`s.
+fn authority(origin: Values<'_>) -> Option<&str> {
+    let text = origin.one()?.to_str().ok()?;
+    let (scheme, authority) = text.split_once("://")?;
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let authority_ok = !authority.is_empty()
+        && !authority
+            .bytes()
+            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\') || b.is_ascii_whitespace());
+    (scheme_ok && authority_ok).then_some(authority)
+}
+
+/// The request's own host compared with an origin's `host[:port]`, without regard to case.
+pub(crate) fn same_host(own: &str, authority: &str) -> bool {
+    own.eq_ignore_ascii_case(authority)
+}
+
+/// The `Sec-Fetch-Site` values, as a log names them.
+pub(crate) fn shown(site: Values<'_>) -> Cow<'_, str> {
+    match site.all() {
+        [] => Cow::Borrowed("(none)"),
+        [one] => String::from_utf8_lossy(one.as_bytes()),
+        several => Cow::Owned(
+            several
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_origin_names_a_host_only_as_scheme_host_and_port() {
+        let one = |text: &'static str| {
+            let headers = [HeaderValue::from_static(text)];
+            authority(Values::from_slice(&headers)).map(str::to_owned)
+        };
+        assert_eq!(
+            one("https://app.example.com").as_deref(),
+            Some("app.example.com")
+        );
+        assert_eq!(
+            one("http://127.0.0.1:8080").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(one("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
+        for none in [
+            "null",
+            "",
+            "https://",
+            "https://a@b.example",
+            "https://a.example/path",
+            "https://a.example?q",
+            "app.example.com",
+            "://a.example",
+            "https://a .example",
+        ] {
+            assert_eq!(one(none), None, "{none}");
+        }
+        let two = [
+            HeaderValue::from_static("https://a.example"),
+            HeaderValue::from_static("https://a.example"),
+        ];
+        assert_eq!(authority(Values::from_slice(&two)), None);
+    }
+}
