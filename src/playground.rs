@@ -224,6 +224,48 @@ pub async fn shared() -> impl Responder {
         .body("shared")
 }
 
+/// A write the page's origin may make with the user's cookies; any other origin's form post is
+/// refused before the handler (R20).
+#[cors(origins = ["http://localhost:8701"], credentials)]
+#[post("/api/transfer")]
+pub async fn transfer() -> impl Responder {
+    ran("transfer");
+    "transferred"
+}
+
+/// An identity provider's callback: a form post from any site is let in.
+#[cors(
+    origins = ["http://localhost:8701"],
+    credentials,
+    allow_cross_origin_writes = "the identity provider's page posts its answer here"
+)]
+#[post("/api/callback")]
+pub async fn callback() -> impl Responder {
+    ran("callback");
+    "callback"
+}
+
+/// A WebSocket: sends `hello`, then closes. Any other origin's handshake is refused, never
+/// upgraded (R21).
+///
+/// # Errors
+/// When the request is no WebSocket handshake (actix-ws answers it 400).
+#[cors(origins = ["http://localhost:8701"], credentials)]
+#[get("/api/ws")]
+pub async fn socket(
+    request: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (response, mut session, _messages) = actix_ws::handle(&request, body)?;
+    ran("ws");
+    actix_web::rt::spawn(async move {
+        if session.text("hello").await.is_ok() {
+            let _ = session.close(None).await;
+        }
+    });
+    Ok(response)
+}
+
 /// The signed-in user, behind the session check of `/api/session`.
 #[cors(origins = ["http://localhost:8701"], credentials, headers = ["authorization"])]
 #[get("/me")]
@@ -395,6 +437,9 @@ fn api_with(
         .service(star_headers)
         .service(star_headers_auth)
         .service(last_refusal)
+        .service(transfer)
+        .service(callback)
+        .service(socket)
         .service(
             web::scope("/api/session")
                 .wrap(from_fn(require_session))

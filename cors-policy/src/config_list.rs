@@ -104,14 +104,11 @@ fn entry_problem(entry: &str) -> Option<ConfigListProblem> {
     } else {
         return None;
     };
+    // The entry is trimmed: whitespace inside it always separates two pieces or more.
     let pieces: Vec<&str> = entry
         .split(|c: char| c == ';' || c.is_whitespace())
         .filter(|piece| !piece.is_empty())
         .collect();
-    if pieces.len() < 2 && separator == Separator::Whitespace {
-        // Whitespace inside a single origin: the origin rules say what is wrong with it.
-        return None;
-    }
     let every_piece_an_origin = pieces
         .iter()
         .all(|piece| crate::origin::check(piece).is_ok());

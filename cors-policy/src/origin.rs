@@ -603,13 +603,15 @@ fn check_domain_or_ipv4<'h>(
         && (last.bytes().all(|b| b.is_ascii_digit())
             || last.to_ascii_lowercase().starts_with("0x"));
     if numeric {
-        return match host.parse::<Ipv4Addr>() {
-            Ok(address) if address.to_string() == host => Ok(HostKind::Ipv4),
-            Ok(address) => Err(OriginProblem::Ipv4NotSerialized {
+        // As a browser reads it: the URL standard's IPv4 parser takes `127.1` and `0x7f.0.0.1`
+        // too, and serializes them as four decimal numbers.
+        return match url::Host::parse(host) {
+            Ok(url::Host::Ipv4(address)) if address.to_string() == host => Ok(HostKind::Ipv4),
+            Ok(url::Host::Ipv4(address)) => Err(OriginProblem::Ipv4NotSerialized {
                 serialized: address.to_string(),
                 fix: fixes.verified(|| format!("{scheme}://{address}{port}")),
             }),
-            Err(_) => Err(OriginProblem::Ipv4Invalid {
+            _ => Err(OriginProblem::Ipv4Invalid {
                 host: host.to_owned(),
             }),
         };

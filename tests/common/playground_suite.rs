@@ -57,11 +57,25 @@ const fn blocked(id: &'static str, reason: &'static str) -> Expect {
     }
 }
 
+/// What the server refused or let in, outside CORS: a form post or a WebSocket handshake. The
+/// browser reports no CORS error for either.
+const fn acted(id: &'static str) -> Expect {
+    readable(id)
+}
+
+const fn refused_by_the_guard(id: &'static str) -> Expect {
+    Expect {
+        id,
+        readable: false,
+        chromium_reason: None,
+    }
+}
+
 /// A refused preflight is answered 403 without any CORS header (R3, R7), so the first check
 /// Chromium fails is the missing allow-origin.
 const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
 
-pub const PAGE_EXPECTATIONS: [Expect; 26] = [
+pub const PAGE_EXPECTATIONS: [Expect; 29] = [
     readable("cred-fetch"),
     readable("cred-xhr"),
     blocked("no-cred-route-include", "InvalidAllowCredentials"),
@@ -92,13 +106,20 @@ pub const PAGE_EXPECTATIONS: [Expect; 26] = [
     readable("star-plus-authorization"),
     readable("auth-signed-in"),
     readable("auth-expired"),
+    acted("form-listed"),
+    acted("form-listed-text"),
+    acted("ws-listed"),
 ];
 
-pub const STRANGER_EXPECTATIONS: [Expect; 4] = [
+pub const STRANGER_EXPECTATIONS: [Expect; 8] = [
     blocked("stranger-account", "MissingAllowOriginHeader"),
     blocked("stranger-preflight", REFUSED_PREFLIGHT),
     blocked("stranger-configured", "MissingAllowOriginHeader"),
     readable("stranger-delete"),
+    refused_by_the_guard("stranger-form"),
+    refused_by_the_guard("stranger-form-text"),
+    refused_by_the_guard("stranger-ws"),
+    acted("stranger-callback"),
 ];
 
 /// Every scenario ran, and script could read exactly the readable ones.
@@ -206,6 +227,11 @@ pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>)
         1,
         "R18: the handler runs, the browser hides the answer"
     );
+    // The page's own form posts (urlencoded and text/plain) and WebSocket: let in (R20 row 2,
+    // R21), the socket's first message read.
+    assert_eq!(playground::handler_runs("transfer"), 2);
+    assert_eq!(playground::handler_runs("ws"), 1);
+    assert_eq!(field(results, "ws-listed", "body"), "hello");
 }
 
 /// Requests composed in the page's form: from the other origin through the relay frame, and
@@ -258,4 +284,37 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
     // preflighted request was refused before the handler.
     assert_eq!(playground::handler_runs("account"), account_runs + 1);
     assert_eq!(playground::handler_runs("delete-item"), 1);
+    // The stranger's forms and WebSocket never reached the handler (the page's two forms and
+    // one socket did); the opted-out callback took its form.
+    assert_eq!(
+        playground::handler_runs("transfer"),
+        2,
+        "forms: cross-site request forgery"
+    );
+    assert_eq!(
+        playground::handler_runs("ws"),
+        1,
+        "cross-site WebSocket hijacking"
+    );
+    assert_eq!(playground::handler_runs("callback"), 1);
+    let reason = |id: &str| {
+        field(results, id, "reason")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for id in ["stranger-form", "stranger-form-text"] {
+        assert!(
+            reason(id).contains("route=POST /api/transfer")
+                && reason(id).contains("origin=`http://localhost:8702`")
+                && reason(id).contains("(R20, row 3)"),
+            "{id}: {}",
+            reason(id)
+        );
+    }
+    assert!(
+        reason("stranger-ws").contains("(R21)"),
+        "{}",
+        reason("stranger-ws")
+    );
 }
