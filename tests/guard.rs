@@ -572,3 +572,49 @@ async fn report_only_lets_everything_in_and_says_what_it_would_refuse() {
         would[1]
     );
 }
+
+#[actix_web::test]
+async fn a_refusal_says_its_route_origin_fetch_site_and_row() {
+    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let app = init_service(app(CorsFirst::new())).await;
+    let refused = outcome(
+        &app,
+        request(Method::PUT, "/money", &[("origin", "null"), ("cookie", "s=1")]),
+    )
+    .await;
+    assert_refused(&refused, "null");
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Debug)
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(
+        lines,
+        ["CORS guard refused route=PUT /money origin=`null` sec_fetch_site=(none) reason=a write \
+          whose `Origin` names no host (`null`, malformed, or more than one) (R20, row 5)"]
+    );
+}
+
+#[cfg(debug_assertions)]
+#[actix_web::test]
+async fn development_mode_names_the_row_on_the_refusal() {
+    let app = init_service(app(CorsFirst::new().explain_refusals())).await;
+    let refused = outcome(
+        &app,
+        request(
+            Method::PATCH,
+            "/notes",
+            &[("origin", APP), ("cookie", "s=1"), ("sec-fetch-site", "cross-site")],
+        ),
+    )
+    .await;
+    assert_eq!(refused.answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.answer.header("x-cors-refusal"),
+        Some(
+            "a write from another site: `Sec-Fetch-Site` says so, and the origin is not one the \
+             route trusts (R20, row 3); without `credentials` the route trusts its origins only \
+             with no cookies"
+        )
+    );
+}
