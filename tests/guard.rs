@@ -579,7 +579,11 @@ async fn a_refusal_says_its_route_origin_fetch_site_and_row() {
     let app = init_service(app(CorsFirst::new())).await;
     let refused = outcome(
         &app,
-        request(Method::PUT, "/money", &[("origin", "null"), ("cookie", "s=1")]),
+        request(
+            Method::PUT,
+            "/money",
+            &[("origin", "null"), ("cookie", "s=1")],
+        ),
     )
     .await;
     assert_refused(&refused, "null");
@@ -604,7 +608,11 @@ async fn development_mode_names_the_row_on_the_refusal() {
         request(
             Method::PATCH,
             "/notes",
-            &[("origin", APP), ("cookie", "s=1"), ("sec-fetch-site", "cross-site")],
+            &[
+                ("origin", APP),
+                ("cookie", "s=1"),
+                ("sec-fetch-site", "cross-site"),
+            ],
         ),
     )
     .await;

@@ -2,11 +2,14 @@
 //! env_logger users see them: tracing forwards its events to `log` when no subscriber is set.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread::{self, ThreadId};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
-static RECORDS: Mutex<Vec<(Level, String)>> = Mutex::new(Vec::new());
-/// The tests of one binary share the logger: one at a time, each reading what it caused.
+/// Each line with the thread that logged it: an actix-web test runs its app on its own thread,
+/// so a test reads only what it caused even while the binary's other tests log too.
+static RECORDS: Mutex<Vec<(ThreadId, Level, String)>> = Mutex::new(Vec::new());
+/// The tests that capture share the maximum level: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 struct Capture;
@@ -21,7 +24,7 @@ impl Log for Capture {
             RECORDS
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push((record.level(), line));
+                .push((thread::current().id(), record.level(), line));
         }
     }
     fn flush(&self) {}
@@ -40,7 +43,13 @@ pub fn install(max: LevelFilter) -> MutexGuard<'static, ()> {
     guard
 }
 
-/// Every line recorded since the last call, with its level.
+/// Every line this thread logged since the last call, with its level; other threads' lines
+/// are dropped.
 pub fn take() -> Vec<(Level, String)> {
+    let here = thread::current().id();
     std::mem::take(&mut *RECORDS.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_iter()
+        .filter(|(thread, _, _)| *thread == here)
+        .map(|(_, level, line)| (level, line))
+        .collect()
 }
