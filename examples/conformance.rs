@@ -35,6 +35,13 @@ async fn main() -> std::io::Result<()> {
         let _ = std::io::stdout().write_all(text.as_bytes());
         return Ok(());
     }
+    // The tenants' database and its settings (`CONFORMANCE_DB`, `CONFORMANCE_TENANT_TTL_MS`,
+    // `CONFORMANCE_LOOKUP_TIMEOUT_MS`): a value that cannot be used is said, and the server never
+    // listens.
+    if let Err(error) = cors_workspace_tests::conformance::tenant_routes::tenants() {
+        eprintln!("{error}");
+        std::process::exit(1);
+    }
     // Configured origins (`CONFORMANCE_ORIGINS`) are checked before the server starts; a refused
     // value is reported, entry by entry, and the server never listens.
     if let Err(errors) = cors_runtime::check(cors_workspace_tests::conformance::app()) {

@@ -16,6 +16,8 @@ use actix_web::{
 };
 use cors_runtime::{cors, CorsFirst};
 
+pub mod tenant_routes;
+
 /// A public route: any origin, no credentials.
 #[cors(origins = ["*"], expose = ["x-request-id"])]
 #[get("/public")]
@@ -335,5 +337,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(callback)
         .service(open)
         .service(socket)
-        .service(counts);
+        .service(counts)
+        .configure(tenant_routes::configure);
 }

@@ -22,7 +22,7 @@ use syn::{Attribute, Ident, Visibility};
 
 use cors_policy::spec::{RouteText, Spec};
 
-use crate::args::{self, Arguments};
+use crate::args::{self, Arguments, OriginsValue};
 use crate::ctxt::Ctxt;
 use crate::handler::{self, Handler, Unread};
 use crate::route::Route;
@@ -63,7 +63,7 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     } else {
         let (spec, found) = validate::policy(&arguments, &route);
         validate::report(&mut cx, found, &Reported::new());
-        spec.map(|spec| spec_literal(&spec))
+        spec.map(|spec| policy_value(&spec, &arguments, &runtime))
     };
     match (cx.check(), policy) {
         (Ok(()), Some(policy)) => registration(&handler, &route, &runtime, &policy),
@@ -90,9 +90,10 @@ pub(crate) fn with_policy(input: TokenStream) -> TokenStream {
     validate::report(&mut cx, found, &reported);
     // Where the merged policy is refused, compilation fails anyway: a value of the right type
     // keeps that failure to the refusal itself.
-    let stand_in = quote!("");
+    let runtime = runtime_path(&merged);
+    let stand_in = quote!(#runtime::__private::PolicyRef::text(""));
     match (cx.check(), spec) {
-        (Ok(()), Some(spec)) => spec_literal(&spec),
+        (Ok(()), Some(spec)) => policy_value(&spec, &merged, &runtime),
         (Err(error), _) => {
             let errors = error.to_compile_error();
             quote!({ #errors #stand_in })
@@ -131,17 +132,17 @@ pub(crate) fn shared_policy(input: TokenStream) -> TokenStream {
         && arguments.origins.is_some()
         && arguments.policy.is_none()
         && arguments.methods.is_none();
+    let runtime = runtime_path(&arguments);
     let text = if complete {
         arguments.origins_in_shared = Some(definition.name.to_string());
         validate::policy(&arguments, &Route::serving(vec!["GET".to_owned()]))
             .0
-            .map(|spec| spec_literal(&spec))
+            .map(|spec| policy_value(&spec, &arguments, &runtime))
     } else {
         None
     };
     validate::report(&mut cx, found, &Reported::new());
     let errors = cx.check().err().map(|error| error.to_compile_error());
-    let runtime = runtime_path(&arguments);
     shared_policy_macro(&definition, &runtime, text, errors)
 }
 
@@ -152,12 +153,19 @@ fn runtime_path(arguments: &Arguments) -> syn::Path {
     )
 }
 
-/// The policy as the one string literal the runtime reads (`cors_policy::spec`): a `static` of
+/// The policy as the runtime reads it: one string literal (`cors_policy::spec`) — a `static` of
 /// structs and slices in every handler made type-checking a crate with many handlers much
-/// slower than the text does (see BENCHMARKS.md).
-fn spec_literal(spec: &Spec) -> TokenStream {
+/// slower than the text does (see BENCHMARKS.md) — and, for origins by tenant, the provider's
+/// type, which the runtime finds registered by its `TypeId`. Naming the type through a function
+/// bounded by `TenantOrigins` makes a type that is no provider a compile error at its path.
+fn policy_value(spec: &Spec, arguments: &Arguments, runtime: &syn::Path) -> TokenStream {
     let text = cors_policy::spec::encode(spec);
-    quote!(#text)
+    match &arguments.origins {
+        Some(OriginsValue::Tenant { provider, .. }) => quote! {
+            #runtime::__private::PolicyRef::tenant(#text, #runtime::__private::provider::<#provider>)
+        },
+        _ => quote!(#runtime::__private::PolicyRef::text(#text)),
+    }
 }
 
 /// actix-web's guard for one method, as its route macros write it.
@@ -179,7 +187,7 @@ fn registration(
     function: &Handler,
     route: &Route,
     runtime: &syn::Path,
-    policy_text: &TokenStream,
+    policy: &TokenStream,
 ) -> TokenStream {
     let name = &function.name;
     let vis = &function.vis;
@@ -265,7 +273,7 @@ fn registration(
         impl #actix::dev::HttpServiceFactory for #name {
             fn register(self, __config: &mut #actix::dev::AppService) {
                 #route_registration
-                #runtime::__private::register(__config, #handler_name, #policy_text, #routes_text, #guards);
+                #runtime::__private::register(__config, #handler_name, #policy, #routes_text, #guards);
             }
         }
     }

@@ -18,6 +18,7 @@
 //! - [`max_age`], for R12.
 //! - [`config_list`]: the format of a list in one configuration value.
 //! - [`writes`]: the opt-out of the guard on cross-origin writes (R20).
+//! - [`tenant`]: origins a tenant provider returns at run time, and those every tenant trusts.
 //! - [`host`]: the host grammar the runtime's pattern matcher shares.
 //! - [`spec`]: the text in which the generated code hands a checked policy to the runtime.
 
@@ -32,6 +33,7 @@ pub mod origin;
 pub mod origins;
 mod public_suffix;
 pub mod spec;
+pub mod tenant;
 pub mod token;
 pub mod writes;
 
@@ -71,6 +73,8 @@ pub enum ProblemKind {
     ConfigList(config_list::ConfigListProblem),
     /// The opt-out of the guard on cross-origin writes ([`writes`]).
     Writes(writes::WritesProblem),
+    /// An origin that cannot be a tenant's ([`tenant`]).
+    Tenant(tenant::TenantProblem),
 }
 
 impl ProblemKind {
@@ -85,7 +89,8 @@ impl ProblemKind {
             | Self::Header(_)
             | Self::Method(_)
             | Self::MaxAge(_)
-            | Self::Writes(_) => None,
+            | Self::Writes(_)
+            | Self::Tenant(_) => None,
         }
     }
 }
@@ -100,6 +105,7 @@ impl fmt::Display for ProblemKind {
             Self::MaxAge(problem) => problem.fmt(formatter),
             Self::ConfigList(problem) => problem.fmt(formatter),
             Self::Writes(problem) => problem.fmt(formatter),
+            Self::Tenant(problem) => problem.fmt(formatter),
         }
     }
 }
@@ -146,6 +152,7 @@ problem_kind_from! {
     max_age::MaxAgeProblem => MaxAge,
     config_list::ConfigListProblem => ConfigList,
     writes::WritesProblem => Writes,
+    tenant::TenantProblem => Tenant,
 }
 
 /// The problems found, or the checked value when there are none.

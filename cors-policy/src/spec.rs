@@ -32,6 +32,15 @@ pub enum SpecOrigins {
         /// The name it is set under.
         name: String,
     },
+    /// Each tenant's own origins, from the application's provider (its database), looked up per
+    /// request; `also` are checked literals every tenant trusts.
+    Tenant {
+        /// The provider's type, as written in the attribute (`crate::TenantOrigins`): what the
+        /// report and the messages name.
+        provider: String,
+        /// Origins every tenant trusts, checked at compile time.
+        also: Vec<Origin>,
+    },
 }
 
 /// A checked policy.
@@ -69,7 +78,7 @@ pub struct RouteText {
 }
 
 /// Marks the format, so that a text of another version is never misread.
-const VERSION: &str = "cors3";
+const VERSION: &str = "cors4";
 
 /// The text of `spec`.
 #[must_use]
@@ -80,20 +89,7 @@ pub fn encode(spec: &Spec) -> String {
         SpecOrigins::Any => out.raw("*"),
         SpecOrigins::Listed(origins) => {
             out.raw("L");
-            out.count(origins.len());
-            for origin in origins {
-                match origin {
-                    Origin::Exact(text) => {
-                        out.raw("e");
-                        out.text(text);
-                    }
-                    Origin::Subdomains { scheme, suffix } => {
-                        out.raw("p");
-                        out.text(scheme);
-                        out.text(suffix);
-                    }
-                }
-            }
+            out.origins(origins);
         }
         SpecOrigins::Env { variable, default } => {
             out.raw("E");
@@ -103,6 +99,11 @@ pub fn encode(spec: &Spec) -> String {
         SpecOrigins::Config { name } => {
             out.raw("C");
             out.text(name);
+        }
+        SpecOrigins::Tenant { provider, also } => {
+            out.raw("T");
+            out.text(provider);
+            out.origins(also);
         }
     }
     out.flag(spec.credentials);
@@ -131,27 +132,17 @@ pub fn decode(text: &str) -> Option<Spec> {
     }
     let origins = match input.raw()? {
         '*' => SpecOrigins::Any,
-        'L' => {
-            let count = input.count()?;
-            let mut origins = Vec::with_capacity(count.min(1024));
-            for _ in 0..count {
-                origins.push(match input.raw()? {
-                    'e' => Origin::Exact(input.text()?.to_owned()),
-                    'p' => Origin::Subdomains {
-                        scheme: input.text()?.to_owned(),
-                        suffix: input.text()?.to_owned(),
-                    },
-                    _ => return None,
-                });
-            }
-            SpecOrigins::Listed(origins)
-        }
+        'L' => SpecOrigins::Listed(input.origins()?),
         'E' => SpecOrigins::Env {
             variable: input.text()?.to_owned(),
             default: input.optional(Reader::list)?,
         },
         'C' => SpecOrigins::Config {
             name: input.text()?.to_owned(),
+        },
+        'T' => SpecOrigins::Tenant {
+            provider: input.text()?.to_owned(),
+            also: input.origins()?,
         },
         _ => return None,
     };
@@ -239,6 +230,23 @@ impl Writer {
         self.0.push(if on { '1' } else { '0' });
     }
 
+    fn origins(&mut self, origins: &[Origin]) {
+        self.count(origins.len());
+        for origin in origins {
+            match origin {
+                Origin::Exact(text) => {
+                    self.raw("e");
+                    self.text(text);
+                }
+                Origin::Subdomains { scheme, suffix } => {
+                    self.raw("p");
+                    self.text(scheme);
+                    self.text(suffix);
+                }
+            }
+        }
+    }
+
     fn optional<T>(&mut self, value: Option<&T>, write: impl FnOnce(&mut Self, &T)) {
         match value {
             Some(value) => {
@@ -287,6 +295,22 @@ impl<'a> Reader<'a> {
             '0' => Some(false),
             _ => None,
         }
+    }
+
+    fn origins(&mut self) -> Option<Vec<Origin>> {
+        let count = self.count()?;
+        let mut origins = Vec::with_capacity(count.min(1024));
+        for _ in 0..count {
+            origins.push(match self.raw()? {
+                'e' => Origin::Exact(self.text()?.to_owned()),
+                'p' => Origin::Subdomains {
+                    scheme: self.text()?.to_owned(),
+                    suffix: self.text()?.to_owned(),
+                },
+                _ => return None,
+            });
+        }
+        Some(origins)
     }
 
     fn optional<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
@@ -359,6 +383,27 @@ mod tests {
                     name: "pärtners+-:".to_owned(),
                 },
                 max_age: Some(0),
+                ..base.clone()
+            },
+            Spec {
+                origins: SpecOrigins::Tenant {
+                    provider: "crate::db::TenantOrigins".to_owned(),
+                    also: vec![
+                        Origin::Exact("https://admin.example.com".to_owned()),
+                        Origin::Subdomains {
+                            scheme: "https://".to_owned(),
+                            suffix: ".staff.example.com".to_owned(),
+                        },
+                    ],
+                },
+                credentials: true,
+                ..base.clone()
+            },
+            Spec {
+                origins: SpecOrigins::Tenant {
+                    provider: "Tenants".to_owned(),
+                    also: vec![],
+                },
                 ..base
             },
         ]
@@ -400,7 +445,7 @@ mod tests {
             "cors9",
             &text[..text.len() - 1],
             &format!("{text}x"),
-            &text.replace("cors3", "cors9"),
+            &text.replace(VERSION, "cors9"),
         ] {
             assert_eq!(decode(broken), None, "{broken:?}");
         }

@@ -106,7 +106,14 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
     let answer = crate::respond::preflight::answer(
         policy(),
         allowed_methods(),
-        decide::preflight(policy(), allowed_methods(), &read, &ask, method).ok(),
+        decide::preflight(
+            decide::origin(&policy().origins.current(), read.origin),
+            policy(),
+            allowed_methods(),
+            &ask,
+            method,
+        )
+        .ok(),
     );
     let allow_origin = answer
         .headers()

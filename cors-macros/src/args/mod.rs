@@ -99,13 +99,20 @@ pub(crate) enum OriginsValue {
     },
     /// `origins = config("name")`: set by the application at startup.
     Config { key: Ident, name: LitStr },
+    /// `origins = tenant(Provider)`, optionally `tenant(Provider, also = [...])`: each tenant's
+    /// own origins, from the application's provider, and the literals every tenant trusts.
+    Tenant {
+        key: Ident,
+        provider: syn::Path,
+        also: Option<StrList>,
+    },
 }
 
 impl OriginsValue {
     pub(crate) fn key(&self) -> &Ident {
         match self {
             Self::Listed(list) => &list.key,
-            Self::Env { key, .. } | Self::Config { key, .. } => key,
+            Self::Env { key, .. } | Self::Config { key, .. } | Self::Tenant { key, .. } => key,
         }
     }
 }

@@ -129,8 +129,8 @@ pub(super) fn methods(cx: &mut Ctxt, entry: Entry) -> Option<MethodList> {
 
 const ORIGINS_EXAMPLE: &str = "[\"https://app.example.com\"]";
 
-/// `origins = [...]`, `origins = env("VARIABLE"[, default = [...]])` or
-/// `origins = config("name")`.
+/// `origins = [...]`, `origins = env("VARIABLE"[, default = [...]])`,
+/// `origins = config("name")` or `origins = tenant(Provider[, also = [...]])`.
 pub(super) fn origins(cx: &mut Ctxt, entry: Entry) -> Option<OriginsValue> {
     let (key, value) = value(cx, entry, "a list", ORIGINS_EXAMPLE)?;
     let Expr::Call(call) = &value else {
@@ -142,6 +142,7 @@ pub(super) fn origins(cx: &mut Ctxt, entry: Entry) -> Option<OriginsValue> {
     };
     match source.as_deref() {
         Some("env") => env_source(cx, key, call),
+        Some("tenant") => tenant_source(cx, key, call),
         Some("config") => {
             let [Expr::Lit(ExprLit {
                 lit: Lit::Str(name),
@@ -163,13 +164,64 @@ pub(super) fn origins(cx: &mut Ctxt, entry: Entry) -> Option<OriginsValue> {
         _ => {
             cx.error_spanned_by(
                 &call.func,
-                "origins come from a list, `env(\"VARIABLE\")` or `config(\"name\")`: write \
-                 `origins = [\"https://app.example.com\"]`, `origins = env(\"CORS_ORIGINS\")` or \
-                 `origins = config(\"partners\")`",
+                "origins come from a list, `env(\"VARIABLE\")`, `config(\"name\")` or \
+                 `tenant(Provider)`: write `origins = [\"https://app.example.com\"]`, `origins = \
+                 env(\"CORS_ORIGINS\")`, `origins = config(\"partners\")` or `origins = \
+                 tenant(crate::TenantOrigins)`",
             );
             None
         }
     }
+}
+
+/// `tenant(Provider)` or `tenant(Provider, also = [...])`.
+fn tenant_source(cx: &mut Ctxt, key: Ident, call: &ExprCall) -> Option<OriginsValue> {
+    let example = "`origins = tenant(crate::TenantOrigins)` or `origins = \
+                   tenant(crate::TenantOrigins, also = [\"https://admin.example.com\"])`";
+    let mut args = call.args.iter().map(ungrouped);
+    let Some(Expr::Path(provider)) = args.next() else {
+        cx.error_spanned_by(
+            call,
+            format!(
+                "`tenant` takes the type that provides each tenant's origins (it implements \
+                 `cors_runtime::TenantOrigins`): write {example}"
+            ),
+        );
+        return None;
+    };
+    let also = match args.next() {
+        None => None,
+        Some(Expr::Assign(assign)) if matches!(&*assign.left, Expr::Path(p) if p.path.is_ident("also")) =>
+        {
+            let Expr::Path(path) = &*assign.left else {
+                return None;
+            };
+            let also_key = path.path.get_ident()?.clone();
+            Some(string_list(cx, also_key, &assign.right, ORIGINS_EXAMPLE)?)
+        }
+        Some(other) => {
+            cx.error_spanned_by(
+                other,
+                format!(
+                    "after the provider, `tenant` takes only `also = [...]`, the origins every \
+                     tenant trusts: write {example}"
+                ),
+            );
+            return None;
+        }
+    };
+    if let Some(extra) = args.next() {
+        cx.error_spanned_by(
+            extra,
+            format!("`tenant` takes a provider and `also` at most: write {example}"),
+        );
+        return None;
+    }
+    Some(OriginsValue::Tenant {
+        key,
+        provider: provider.path.clone(),
+        also,
+    })
 }
 
 fn env_source(cx: &mut Ctxt, key: Ident, call: &ExprCall) -> Option<OriginsValue> {

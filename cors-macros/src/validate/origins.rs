@@ -59,7 +59,29 @@ pub(super) fn origins(
             check_flags_alone(found, value, configured_flags, flags);
             Some(SpecOrigins::Config { name: name.value() })
         }
+        OriginsValue::Tenant { provider, also, .. } => {
+            // The tenants' own origins are judged as the provider returns them; the flags,
+            // like a configured list's, may be needed by one tenant and not by another.
+            check_flags_alone(found, value, configured_flags, flags);
+            let also = match also {
+                Some(list) => checked_list(found, "origins", list, flags, |entries| {
+                    cors_policy::tenant::check_also(entries, configured_flags)
+                })?,
+                None => Vec::new(),
+            };
+            Some(SpecOrigins::Tenant {
+                provider: provider_as_written(provider),
+                also,
+            })
+        }
     }
+}
+
+/// The provider's path as the report and the messages name it: as written, without spaces.
+fn provider_as_written(provider: &syn::Path) -> String {
+    quote::ToTokens::to_token_stream(provider)
+        .to_string()
+        .replace(' ', "")
 }
 
 /// `origins` is neither written here nor in a shared policy.

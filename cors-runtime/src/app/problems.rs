@@ -17,6 +17,9 @@ pub(crate) enum RouteProblem {
     Policy(PolicyError),
     /// Its full path cannot be matched.
     Path(PatternError),
+    /// Its origins come from a tenant provider (by its path as written) that was never
+    /// registered.
+    ProviderNotRegistered(String),
 }
 
 /// What `problem` of one route is, as a source and its problems.
@@ -40,6 +43,14 @@ fn source_and_problems(problem: RouteProblem) -> (OriginsSource, Vec<EntryProble
             ),
         ),
         RouteProblem::Path(error) => (OriginsSource::Code, whole(error.to_string())),
+        RouteProblem::ProviderNotRegistered(provider) => (
+            OriginsSource::Provider(provider),
+            whole(
+                "it was never registered: call `cors_runtime::register_tenant_origins` with it \
+                 before the app is built"
+                    .to_owned(),
+            ),
+        ),
     }
 }
 

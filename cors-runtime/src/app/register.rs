@@ -32,9 +32,36 @@ use super::path::PathMatcher;
 use super::problems::RouteProblem;
 use super::table::AppRoute;
 use crate::policy::{self, Policy, PolicyError};
+use crate::tenant::{self, ProviderKey, TenantRoute};
+use cors_policy::spec::SpecOrigins;
 
 /// A route attribute's `guard = "..."` function.
 pub type GuardFn = fn(&GuardContext<'_>) -> bool;
+
+/// A policy as the generated code hands it over: its text (`cors_policy::spec`) and, for
+/// origins by tenant, the provider's type.
+#[derive(Clone, Copy)]
+pub struct PolicyRef {
+    text: &'static str,
+    tenant: Option<fn() -> ProviderKey>,
+}
+
+impl PolicyRef {
+    /// A policy without a tenant provider.
+    #[must_use]
+    pub const fn text(text: &'static str) -> Self {
+        Self { text, tenant: None }
+    }
+
+    /// A policy whose origins come from the tenant provider `provider`.
+    #[must_use]
+    pub const fn tenant(text: &'static str, provider: fn() -> ProviderKey) -> Self {
+        Self {
+            text,
+            tenant: Some(provider),
+        }
+    }
+}
 
 /// The pattern of the marker resource: never matched by a request, whose remaining path always
 /// starts with `/` or is empty (or is `*`).
@@ -50,6 +77,9 @@ pub(crate) struct RouteEntry {
     marker: Rc<ResourceMap>,
     /// The path relative to the enclosing scope, with the leading `/` actix-web gives it.
     pub(crate) path: String,
+    /// The full path, once the app's resource map has given the scopes' prefixes: kept, so that
+    /// messages written after that map is gone (`check`) still name it.
+    full_pattern: OnceCell<String>,
     /// Every method the route attribute serves on this path.
     pub(crate) methods: Vec<String>,
     /// The route attribute's guards, in order.
@@ -57,6 +87,8 @@ pub(crate) struct RouteEntry {
     pub(crate) handler: &'static str,
     /// The policy's text, as the macro wrote it.
     pub(crate) policy_text: &'static str,
+    /// The tenant provider the policy names, if any.
+    tenant_provider: Option<fn() -> ProviderKey>,
     /// The route as the layer uses it, compiled when the app is built.
     pub(crate) compiled: OnceCell<Rc<AppRoute>>,
     /// The app this route was registered in.
@@ -73,14 +105,19 @@ impl RouteEntry {
     /// complete (actix-web finishes it before it builds any service) the prefix is unknown, and
     /// this is the path as written: the route's full path at the app's root.
     pub(crate) fn pattern(&self) -> String {
-        self.marker
+        if let Some(full) = self.full_pattern.get() {
+            return full.clone();
+        }
+        let Some(prefix) = self
+            .marker
             .match_pattern(MARKER)
-            .as_deref()
-            .and_then(|marker_path| marker_path.strip_suffix(MARKER))
-            .map_or_else(
-                || self.path.clone(),
-                |prefix| format!("{prefix}{}", self.path),
-            )
+            .and_then(|marker_path| marker_path.strip_suffix(MARKER).map(str::to_owned))
+        else {
+            return self.path.clone();
+        };
+        self.full_pattern
+            .get_or_init(|| format!("{prefix}{}", self.path))
+            .clone()
     }
 
     /// `GET, POST /path` (the full path): how messages name the route.
@@ -96,7 +133,17 @@ impl RouteEntry {
         let policy = self.policy().map_err(RouteProblem::Policy)?;
         let pattern = self.pattern();
         let path = PathMatcher::new(&pattern).map_err(RouteProblem::Path)?;
-        let route = Rc::new(AppRoute::new(self, pattern, path, policy));
+        let tenant = match &policy.spec.origins {
+            SpecOrigins::Tenant { provider, .. } => {
+                let source = self
+                    .tenant_provider
+                    .and_then(|key| tenant::source::registered(key()))
+                    .ok_or_else(|| RouteProblem::ProviderNotRegistered(provider.clone()))?;
+                Some(Rc::new(TenantRoute::new(source, &pattern)))
+            }
+            _ => None,
+        };
+        let route = Rc::new(AppRoute::new(self, pattern, path, policy, tenant));
         Ok(Rc::clone(self.compiled.get_or_init(|| route)))
     }
 
@@ -196,13 +243,13 @@ fn app_of(config: &AppService) -> Rc<AppBuild> {
 pub fn register(
     config: &mut AppService,
     handler: &'static str,
-    policy: &'static str,
+    policy: PolicyRef,
     routes: &'static str,
     guards: &'static [&'static [GuardFn]],
 ) {
     // Compiled once per process, on first registration; a refusal of configured origins is
     // reported once the route's full path is known, when the marker's service is built.
-    let _ = policy::policy(policy);
+    let _ = policy::policy(policy.text);
     // Written by the macro; unreadable only if it comes from another version, which the
     // policy reports the same way.
     let routes = cors_policy::spec::decode_routes(routes).unwrap_or_default();
@@ -225,10 +272,12 @@ pub fn register(
             marker_name,
             marker: Rc::clone(&marker),
             path: relative_path(config, &route.path),
+            full_pattern: OnceCell::new(),
             methods: route.methods,
             guards: guards.get(position).copied().unwrap_or_default(),
             handler,
-            policy_text: policy,
+            policy_text: policy.text,
+            tenant_provider: policy.tenant,
             compiled: OnceCell::new(),
             app: Rc::clone(&app),
         });

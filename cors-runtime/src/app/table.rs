@@ -13,6 +13,8 @@
 //! is assembled from them when its layer serves its first request ([`AppRoutes::of_app`]),
 //! which only links and indexes what is compiled: nothing there can fail.
 
+use std::rc::Rc;
+
 use actix_web::dev::ServiceRequest;
 use actix_web::http::Method;
 use actix_web::HttpRequest;
@@ -23,6 +25,7 @@ use crate::decide::Reason;
 use crate::policy::lists::AllowedMethods;
 use crate::policy::{ExactIndex, Policy};
 use crate::request::PreflightAsk;
+use crate::tenant::TenantRoute;
 
 /// One `#[cors]` route path of the app, compiled.
 #[derive(Clone)]
@@ -36,6 +39,8 @@ pub(crate) struct AppRoute {
     pub(crate) policy: &'static Policy,
     /// The methods a preflight may ask for: the policy's, or the route's own.
     pub(crate) allow_methods: AllowedMethods,
+    /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
+    pub(crate) tenant: Option<Rc<TenantRoute>>,
 }
 
 impl AppRoute {
@@ -44,6 +49,7 @@ impl AppRoute {
         pattern: String,
         path: PathMatcher,
         policy: &'static Policy,
+        tenant: Option<Rc<TenantRoute>>,
     ) -> Self {
         Self {
             pattern,
@@ -57,6 +63,7 @@ impl AppRoute {
             guards: entry.guards,
             policy,
             allow_methods: policy.methods_for(&entry.methods),
+            tenant,
         }
     }
 

@@ -14,7 +14,7 @@ use actix_web::http::header::HeaderValue;
 use crate::policy::lists::RequestedHeaderRefusal;
 
 pub(crate) use guard::{guard, GuardRefusal, GuardRow, Requester};
-pub(crate) use origin::{actual, origin};
+pub(crate) use origin::{actual, origin, tenant_origin, TenantLookup};
 pub(crate) use preflight::preflight;
 
 /// What a policy grants a request: the `Access-Control-Allow-Origin` to answer with.
@@ -83,6 +83,20 @@ pub(crate) enum Reason<'r> {
     /// A write (R20) or a WebSocket handshake (R21) from an origin the route does not trust:
     /// answered 403 before the app runs.
     Guard(GuardRefusal<'r>),
+    /// A tenant route's request for which the provider names no tenant, from an origin that is
+    /// not one every tenant trusts.
+    NoTenant(&'r HeaderValue),
+    /// An origin that is neither one every tenant trusts nor one of this tenant's.
+    NotAmongTenant {
+        origin: &'r HeaderValue,
+        tenant: &'r str,
+    },
+    /// The tenant's origins could not be looked up (an error, or the timeout): refused until a
+    /// lookup succeeds.
+    TenantLookupFailed {
+        origin: &'r HeaderValue,
+        tenant: &'r str,
+    },
 }
 
 impl<'r> From<Reason<'r>> for Refusal<'r> {

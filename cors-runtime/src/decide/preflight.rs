@@ -1,21 +1,22 @@
 //! The decision for a preflight (R5–R10) to a route: granted when the origin, the requested
 //! method and every requested header are allowed, in that order.
 
-use super::{origin, Grant, Reason, Refusal};
+use super::{Grant, Reason, Refusal};
 use crate::policy::lists::AllowedMethods;
 use crate::policy::Policy;
-use crate::request::{CorsRequest, PreflightAsk};
+use crate::request::PreflightAsk;
 
 /// The decision for `ask`, a preflight asking for `method`, to a route with `policy` whose
-/// preflights may ask for `methods`.
+/// preflights may ask for `methods`, from the decision on its origin (`super::origin`, and for a
+/// tenant route `super::tenant_origin`).
 pub(crate) fn preflight<'r>(
+    origin: Result<Grant, Reason<'r>>,
     policy: &Policy,
     methods: &AllowedMethods,
-    request: &CorsRequest<'r>,
     ask: &PreflightAsk<'r>,
     method: &'r [u8],
 ) -> Result<Grant, Refusal<'r>> {
-    let grant = origin(&policy.origins.current(), request.origin)?;
+    let grant = origin?;
     let refused = |reason| Refusal {
         reason,
         origin_grant: Some(grant.clone()),

@@ -68,6 +68,18 @@ impl fmt::Display for Explained<'_, '_> {
                 "several #[cors] routes serve this path and method with different policies, and \
                  the preflight satisfies none of their guards",
             ),
+            Reason::NoTenant(_) => formatter.write_str(
+                "the provider names no tenant for this request, and the origin is not one every \
+                 tenant trusts",
+            ),
+            Reason::NotAmongTenant { tenant, .. } => write!(
+                formatter,
+                "the origin is not among tenant `{tenant}`'s origins"
+            ),
+            Reason::TenantLookupFailed { tenant, .. } => write!(
+                formatter,
+                "tenant lookup failed (tenant `{tenant}`): the origin is refused until it succeeds"
+            ),
             Reason::Guard(refusal) => {
                 formatter.write_str(match refusal.row {
                     GuardRow::CrossSiteFetch => {

@@ -1,5 +1,7 @@
 //! The future of one request through the layer: a preflight's answer, handed out; or the app's
-//! answer awaited and then, for a `#[cors]` route, given the route's headers.
+//! answer awaited and then, for a `#[cors]` route, given the route's headers; or, for a tenant
+//! route whose tenant's origins are being looked up, all of that once they are
+//! (`super::tenant`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,19 +40,23 @@ impl Outcome {
     }
 }
 
+/// What a request waiting for a tenant lookup becomes: a boxed future, made only on that path.
+pub(crate) type Waiting<B> =
+    Pin<Box<dyn Future<Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>>>>;
+
 pin_project_lite::pin_project! {
     /// A preflight's answer, or the app's answer awaited and then, for a `#[cors]` route,
     /// given the route's headers.
-    pub struct CorsFirstFuture<F> {
+    pub struct CorsFirstFuture<F, B> {
         #[pin]
-        state: State<F>,
+        state: State<F, B>,
     }
 }
 
 pin_project_lite::pin_project! {
     #[project = StateProjection]
     #[project_replace = StateTaken]
-    enum State<F> {
+    enum State<F, B> {
         // Answered here (a preflight), until handed out. Boxed: a response is large, and every
         // request's future would otherwise be as large and moved as often.
         Answered { response: Box<ServiceResponse> },
@@ -58,12 +64,14 @@ pin_project_lite::pin_project! {
         Decorated { #[pin] inner: F, decoration: Decoration },
         // Any other route's answer, awaited and passed on untouched.
         Passed { #[pin] inner: F },
+        // A tenant route's request, waiting for its tenant's origins, then decided.
+        Waiting { waiting: Waiting<B> },
         // Handed out.
         Done,
     }
 }
 
-impl<F> CorsFirstFuture<F> {
+impl<F, B> CorsFirstFuture<F, B> {
     pub(crate) fn answered(response: ServiceResponse) -> Self {
         Self {
             state: State::Answered {
@@ -83,9 +91,15 @@ impl<F> CorsFirstFuture<F> {
             state: State::Passed { inner },
         }
     }
+
+    pub(crate) fn waiting(waiting: Waiting<B>) -> Self {
+        Self {
+            state: State::Waiting { waiting },
+        }
+    }
 }
 
-impl<F, B> Future for CorsFirstFuture<F>
+impl<F, B> Future for CorsFirstFuture<F, B>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
 {
@@ -94,6 +108,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.project().state;
         match state.as_mut().project() {
+            StateProjection::Waiting { waiting } => {
+                let outcome = ready!(waiting.as_mut().poll(cx));
+                state.set(State::Done);
+                Poll::Ready(outcome)
+            }
             StateProjection::Passed { inner } => {
                 let outcome = ready!(inner.poll(cx));
                 state.set(State::Done);
@@ -146,6 +165,8 @@ mod tests {
     use std::future::Future;
     use std::pin::Pin;
 
+    use actix_web::body::BoxBody;
+
     use super::{CorsFirstFuture, Error, ServiceResponse};
 
     /// Every request's future is moved a few times on its way through actix-web: it must not
@@ -153,7 +174,7 @@ mod tests {
     #[test]
     fn the_future_of_a_request_stays_small() {
         type AppFuture = Pin<Box<dyn Future<Output = Result<ServiceResponse, Error>>>>;
-        let size = std::mem::size_of::<CorsFirstFuture<AppFuture>>();
+        let size = std::mem::size_of::<CorsFirstFuture<AppFuture, BoxBody>>();
         assert!(size <= 80, "{size} bytes");
         assert!(std::mem::size_of::<ServiceResponse>() > 80);
     }

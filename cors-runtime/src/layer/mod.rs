@@ -17,6 +17,7 @@
 mod cors_error;
 mod future;
 mod requester;
+mod tenant;
 
 use std::cell::OnceCell;
 use std::future::{ready, Ready};
@@ -35,8 +36,9 @@ use self::future::{Decoration, Outcome};
 use self::requester::Requester;
 use crate::app::missing_layer;
 use crate::app::table::{AppRoute, AppRoutes, PreflightTarget};
-use crate::decide::{self, GuardRefusal, Reason, Refusal};
+use crate::decide::{self, GuardRefusal, Reason, Refusal, TenantLookup};
 use crate::explain::{self, dev_mode, RouteName};
+use crate::policy::Policy;
 use crate::request::{CorsRequest, PreflightAsk, Values};
 use crate::respond;
 
@@ -143,8 +145,8 @@ impl Clone for CorsFirst {
 
 impl<S, B> Transform<S, ServiceRequest> for CorsFirst
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
@@ -155,32 +157,62 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         self.armed.disarm();
         ready(Ok(CorsFirstService {
-            service,
+            service: Rc::new(service),
             routes: OnceCell::new(),
-            explain: self.explain,
-            guard_reports_only: self.guard_reports_only,
+            settings: Settings {
+                explain: self.explain,
+                guard_reports_only: self.guard_reports_only,
+            },
         }))
     }
 }
 
 /// The per-worker service of [`CorsFirst`].
 pub struct CorsFirstService<S> {
-    service: S,
+    /// Shared with the requests that wait for a tenant lookup ([`tenant`]).
+    service: Rc<S>,
     /// The app's `#[cors]` routes, compiled when the app was built and linked to this layer by
     /// its first request.
     routes: OnceCell<AppRoutes>,
+    settings: Settings,
+}
+
+/// How the layer answers: what it was built with.
+#[derive(Clone, Copy)]
+pub(crate) struct Settings {
+    /// Development mode ([`crate::explain`]).
     explain: bool,
+    /// The guard on writes and handshakes only reports.
     guard_reports_only: bool,
+}
+
+/// What becomes of an actual request to a `#[cors]` route, decided before the app sees it.
+pub(crate) enum Next {
+    /// Into the app, its answer then given this decision's headers.
+    Go(Outcome),
+    /// Answered here: the guard refused it.
+    Stop(HttpResponse),
+}
+
+/// What becomes of an `OPTIONS` request.
+enum Preflight<'a, 'r> {
+    /// A preflight to a `#[cors]` route, answered.
+    Answered(HttpResponse),
+    /// A preflight to a tenant route whose tenant's origins are not at hand: answered once
+    /// they are looked up.
+    LookUp(&'a AppRoute, String),
+    /// Not a preflight to a `#[cors]` path: its `Origin`, read, for the route it is for.
+    NotOne(Values<'r>),
 }
 
 impl<S, B> Service<ServiceRequest> for CorsFirstService<S>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFirstFuture<S::Future>;
+    type Future = CorsFirstFuture<S::Future, B>;
 
     forward_ready!(service);
 
@@ -192,53 +224,106 @@ where
         // known to be a `#[cors]` route, and not at all otherwise.
         let mut origin = None;
         if *request.method() == Method::OPTIONS {
-            match self.preflight(routes, &request) {
-                Ok(answer) => return CorsFirstFuture::answered(request.into_response(answer)),
-                Err(read) => origin = Some(read),
+            match self.settings.preflight(routes, &request) {
+                Preflight::Answered(answer) => {
+                    return CorsFirstFuture::answered(request.into_response(answer));
+                }
+                Preflight::LookUp(route, tenant) => {
+                    let route = route.clone();
+                    return tenant::preflight_after_lookup(self.settings, route, request, tenant);
+                }
+                Preflight::NotOne(read) => origin = Some(read),
             }
         }
         let Some(route) = routes.for_actual(&request) else {
             return CorsFirstFuture::passed(self.service.call(request));
         };
         let origin = origin.unwrap_or_else(|| Values::of(request.headers(), &ORIGIN));
-        let decision = decide::actual(route.policy, origin);
+        let next = match (&route.tenant, decide::actual(route.policy, origin)) {
+            (Some(link), Err(Reason::OriginNotAllowed(value))) => {
+                let Some(tenant) = link.tenant_of(&request) else {
+                    let decision = Err(Reason::NoTenant(value));
+                    let next = self.settings.actual(route, &request, origin, decision);
+                    return go(&*self.service, request, route.policy, next);
+                };
+                let Some(sets) = link.source.warm(&tenant) else {
+                    let (route, tenant) = (route.clone(), tenant.into_owned());
+                    return tenant::actual_after_lookup(
+                        Rc::clone(&self.service),
+                        self.settings,
+                        route,
+                        request,
+                        tenant,
+                    );
+                };
+                let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
+                let decision = decide::tenant_origin(value, found);
+                self.settings.actual(route, &request, origin, decision)
+            }
+            (_, decision) => self.settings.actual(route, &request, origin, decision),
+        };
+        go(&*self.service, request, route.policy, next)
+    }
+}
+
+/// `request` into the app, or answered here, as `next` says.
+#[inline]
+pub(crate) fn go<S, B>(
+    service: &S,
+    request: ServiceRequest,
+    policy: &'static Policy,
+    next: Next,
+) -> CorsFirstFuture<S::Future, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    match next {
+        Next::Go(outcome) => {
+            CorsFirstFuture::decorated(service.call(request), Decoration { policy, outcome })
+        }
+        Next::Stop(answer) => CorsFirstFuture::answered(request.into_response(answer)),
+    }
+}
+
+impl Settings {
+    /// What becomes of an actual request to `route`, from the decision on its `Origin`: the
+    /// guard on writes and handshakes (R20, R21) first, then its CORS grant or refusal.
+    #[inline]
+    pub(crate) fn actual(
+        self,
+        route: &AppRoute,
+        request: &ServiceRequest,
+        origin: Values<'_>,
+        decision: Result<decide::Grant, Reason<'_>>,
+    ) -> Next {
         // Who may act on the route (R20, R21), before anything of the app runs.
         if let Err(refused) = decide::guard(
             route.policy,
             request.method(),
             origin,
             decision.is_ok(),
-            &Requester(&request),
+            &Requester(request),
         ) {
-            if let Some(answer) = self.guard_refused(route, &request, origin, refused) {
-                return CorsFirstFuture::answered(request.into_response(answer));
+            if let Some(answer) = self.guard_refused(route, request, origin, refused) {
+                return Next::Stop(answer);
             }
         }
-        let outcome = match decision {
+        Next::Go(match decision {
             Ok(grant) => Outcome::Granted(grant),
             Err(reason) if reason.is_reported() && (self.explain || explain::listened()) => {
-                Outcome::Refused(self.refused_request(route, &request, origin, &reason))
+                Outcome::Refused(self.refused_request(route, request, origin, &reason))
             }
             Err(_) => Outcome::Refused(None),
-        };
-        CorsFirstFuture::decorated(
-            self.service.call(request),
-            Decoration {
-                policy: route.policy,
-                outcome,
-            },
-        )
+        })
     }
-}
 
-impl<S> CorsFirstService<S> {
     /// A write or handshake the guard refuses: its reason said, and its answer — `None` in
     /// report-only mode, where the request goes on. Out of line: the common paths never come
     /// here.
     #[cold]
     #[inline(never)]
     fn guard_refused(
-        &self,
+        self,
         route: &AppRoute,
         request: &ServiceRequest,
         origin: Values<'_>,
@@ -265,45 +350,60 @@ impl<S> CorsFirstService<S> {
         Some(answer)
     }
 
-    /// The answer to `request`, an `OPTIONS`, if it is a preflight to a `#[cors]` path;
-    /// otherwise its `Origin`, read, for the route it is for.
-    fn preflight<'r>(
-        &self,
-        routes: &AppRoutes,
+    /// What becomes of `request`, an `OPTIONS`.
+    fn preflight<'a, 'r>(
+        self,
+        routes: &'a AppRoutes,
         request: &'r ServiceRequest,
-    ) -> Result<HttpResponse, Values<'r>> {
+    ) -> Preflight<'a, 'r> {
         let cors = CorsRequest::read(request.method(), request.headers());
         let Some(ask) = &cors.preflight else {
-            return Err(cors.origin);
+            return Preflight::NotOne(cors.origin);
         };
         match routes.for_preflight(request, ask) {
-            PreflightTarget::NotCors => Err(cors.origin),
-            PreflightTarget::Route(route, method) => Ok(self.answer_preflight(
-                route,
-                &cors,
-                ask,
-                decide::preflight(route.policy, &route.allow_methods, &cors, ask, method),
-            )),
+            PreflightTarget::NotCors => Preflight::NotOne(cors.origin),
+            PreflightTarget::Route(route, method) => {
+                let origin = decide::origin(&route.policy.origins.current(), cors.origin);
+                let (Some(link), Err(Reason::OriginNotAllowed(value))) = (&route.tenant, &origin)
+                else {
+                    return Preflight::Answered(
+                        self.answer_preflight(route, &cors, ask, method, origin),
+                    );
+                };
+                let Some(tenant) = link.tenant_of(request) else {
+                    let origin = Err(Reason::NoTenant(value));
+                    return Preflight::Answered(
+                        self.answer_preflight(route, &cors, ask, method, origin),
+                    );
+                };
+                let Some(sets) = link.source.warm(&tenant) else {
+                    return Preflight::LookUp(route, tenant.into_owned());
+                };
+                let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
+                let origin = decide::tenant_origin(value, found);
+                Preflight::Answered(self.answer_preflight(route, &cors, ask, method, origin))
+            }
             PreflightTarget::Refused(reason, route) => {
                 let refusal = Refusal {
                     reason,
                     // What the origin alone would be granted, for development mode.
                     origin_grant: decide::origin(&route.policy.origins.current(), cors.origin).ok(),
                 };
-                Ok(self.answer_preflight(route, &cors, ask, Err(refusal)))
+                Preflight::Answered(self.refused_preflight(route, &cors, ask, &refusal))
             }
         }
     }
 
-    /// A preflight's answer from its decision.
-    fn answer_preflight(
-        &self,
+    /// A preflight's answer, from the decision on its origin.
+    pub(crate) fn answer_preflight(
+        self,
         route: &AppRoute,
         request: &CorsRequest<'_>,
         ask: &PreflightAsk<'_>,
-        decision: Result<decide::Grant, Refusal<'_>>,
+        method: &[u8],
+        origin: Result<decide::Grant, Reason<'_>>,
     ) -> HttpResponse {
-        match decision {
+        match decide::preflight(origin, route.policy, &route.allow_methods, ask, method) {
             Ok(grant) => {
                 respond::preflight::answer(route.policy, &route.allow_methods, Some(grant))
             }
@@ -315,8 +415,8 @@ impl<S> CorsFirstService<S> {
     /// here.
     #[cold]
     #[inline(never)]
-    fn refused_preflight(
-        &self,
+    pub(crate) fn refused_preflight(
+        self,
         route: &AppRoute,
         request: &CorsRequest<'_>,
         ask: &PreflightAsk<'_>,
@@ -351,7 +451,7 @@ impl<S> CorsFirstService<S> {
     #[cold]
     #[inline(never)]
     fn refused_request(
-        &self,
+        self,
         route: &AppRoute,
         request: &ServiceRequest,
         origin: Values<'_>,

@@ -89,6 +89,10 @@ pub enum OriginsSource {
     Set(String),
     /// The policy itself, as the generated code holds it.
     Code,
+    /// A tenant provider, by its type as written in the attribute (`crate::TenantOrigins`).
+    Provider(String),
+    /// The origins of one tenant ([`check_tenant_origins`](crate::check_tenant_origins)).
+    Tenant(String),
 }
 
 impl OriginsSource {
@@ -101,6 +105,8 @@ impl OriginsSource {
             Self::EnvDefault(variable) => format!("env {variable} (unset: the default)"),
             Self::Set(name) => format!("set {name}"),
             Self::Code => "code".to_owned(),
+            Self::Provider(provider) => format!("tenant provider {provider}"),
+            Self::Tenant(tenant) => format!("tenant {tenant}"),
         }
     }
 }
@@ -115,6 +121,8 @@ impl fmt::Display for OriginsSource {
             ),
             Self::Set(name) => write!(formatter, "the origins set as `{name}`"),
             Self::Code => write!(formatter, "its policy"),
+            Self::Provider(provider) => write!(formatter, "the tenant provider `{provider}`"),
+            Self::Tenant(tenant) => write!(formatter, "the origins of tenant `{tenant}`"),
         }
     }
 }
@@ -189,6 +197,13 @@ pub(crate) fn allowed_origins(
         SpecOrigins::Any => return Ok((AllowedOrigins::Fixed(OriginSet::Any), None)),
         SpecOrigins::Listed(origins) => {
             return Ok((AllowedOrigins::Fixed(OriginSet::of(origins)), None));
+        }
+        // The literals every tenant trusts; the tenants' own are looked up per request.
+        SpecOrigins::Tenant { provider, also } => {
+            return Ok((
+                AllowedOrigins::Fixed(OriginSet::of(also)),
+                Some(OriginsSource::Provider(provider.clone())),
+            ));
         }
         SpecOrigins::Env { variable, default } => match std::env::var(variable) {
             Ok(value) => {
@@ -303,7 +318,7 @@ fn checked(
 
 /// Each problem with its entry. A problem about the `credentials` flag is left out: it only
 /// repeats, for the flag, what the entry's problem says, and the flag is not configuration.
-fn entry_problems(problems: Vec<Problem>, texts: &[String]) -> Vec<EntryProblem> {
+pub(crate) fn entry_problems(problems: Vec<Problem>, texts: &[String]) -> Vec<EntryProblem> {
     problems
         .into_iter()
         .filter(|problem| problem.at != At::Credentials)

@@ -34,12 +34,21 @@ pub(crate) enum OriginSet {
 }
 
 impl OriginSet {
-    /// The checked origins of a policy.
+    /// The checked origins of a policy, kept for the life of the process (a policy is).
     pub(crate) fn of(origins: &[Origin]) -> Self {
+        Self::with_values(origins, super::static_value::header_value)
+    }
+
+    /// Checked origins that may be dropped: a tenant's, which change while the app serves.
+    pub(crate) fn owned(origins: &[Origin]) -> Self {
+        Self::with_values(origins, |text| HeaderValue::from_str(text).ok())
+    }
+
+    fn with_values(origins: &[Origin], value: fn(&str) -> Option<HeaderValue>) -> Self {
         let exact: Vec<HeaderValue> = origins
             .iter()
             .filter_map(|origin| match origin {
-                Origin::Exact(text) => super::static_value::header_value(text),
+                Origin::Exact(text) => value(text),
                 Origin::Subdomains { .. } => None,
             })
             .collect();

@@ -1,0 +1,116 @@
+//! The slow path of a tenant route: its tenant's origins are not in the cache, so the request
+//! waits for the lookup — as a future of its own, so that the worker serves other requests
+//! meanwhile — and is then decided exactly as on the fast path (`super::Settings`). A lookup
+//! that fails or times out refuses the origin; nothing here answers 5xx.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::ORIGIN;
+use actix_web::Error;
+
+use super::{go, CorsFirstFuture, Settings};
+use crate::app::table::AppRoute;
+use crate::decide::{self, Reason, Refusal, TenantLookup};
+use crate::request::{CorsRequest, Values};
+use crate::tenant::sets::TenantSets;
+use crate::tenant::source::{LookupFailed, TenantSource};
+
+/// The route's tenant source (present: only tenant routes come here).
+fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
+    route.tenant.as_ref().map(|link| Arc::clone(&link.source))
+}
+
+/// What the lookup found, as the decision takes it.
+fn found<'a, 'r>(
+    tenant: &'r str,
+    looked_up: &'a Result<Arc<TenantSets>, LookupFailed>,
+    route: &AppRoute,
+) -> TenantLookup<'a, 'r> {
+    match looked_up {
+        Ok(sets) => TenantLookup::Found(tenant, sets.for_policy(route.policy)),
+        Err(LookupFailed) => TenantLookup::Failed(tenant),
+    }
+}
+
+/// An actual request to `route`, decided once `tenant`'s origins are looked up.
+pub(super) fn actual_after_lookup<S, B>(
+    service: Rc<S>,
+    settings: Settings,
+    route: AppRoute,
+    request: ServiceRequest,
+    tenant: String,
+) -> CorsFirstFuture<S::Future, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    let source = source_of(&route);
+    CorsFirstFuture::waiting(Box::pin(async move {
+        let looked_up = match source {
+            Some(source) => source.load(tenant.clone()).await,
+            None => Err(LookupFailed),
+        };
+        let next = {
+            let origin = Values::of(request.headers(), &ORIGIN);
+            let decision = match decide::actual(route.policy, origin) {
+                Err(Reason::OriginNotAllowed(value)) => {
+                    decide::tenant_origin(value, found(&tenant, &looked_up, &route))
+                }
+                other => other,
+            };
+            settings.actual(&route, &request, origin, decision)
+        };
+        go(&*service, request, route.policy, next).await
+    }))
+}
+
+/// A preflight to `route`, answered once `tenant`'s origins are looked up.
+pub(super) fn preflight_after_lookup<F, B>(
+    settings: Settings,
+    route: AppRoute,
+    request: ServiceRequest,
+    tenant: String,
+) -> CorsFirstFuture<F, B>
+where
+    B: 'static,
+{
+    let source = source_of(&route);
+    CorsFirstFuture::waiting(Box::pin(async move {
+        let looked_up = match source {
+            Some(source) => source.load(tenant.clone()).await,
+            None => Err(LookupFailed),
+        };
+        let answer = {
+            let cors = CorsRequest::read(request.method(), request.headers());
+            match &cors.preflight {
+                Some(ask) => {
+                    let origin = match decide::origin(&route.policy.origins.current(), cors.origin)
+                    {
+                        Err(Reason::OriginNotAllowed(value)) => {
+                            decide::tenant_origin(value, found(&tenant, &looked_up, &route))
+                        }
+                        other => other,
+                    };
+                    match ask.method() {
+                        Some(method) => {
+                            settings.answer_preflight(&route, &cors, ask, method, origin)
+                        }
+                        // Read as a preflight with one method before the lookup: the same
+                        // headers cannot say otherwise now, but should they, it is refused.
+                        None => settings.refused_preflight(
+                            &route,
+                            &cors,
+                            ask,
+                            &Refusal::from(Reason::MethodRepeated),
+                        ),
+                    }
+                }
+                None => crate::respond::preflight::answer(route.policy, &route.allow_methods, None),
+            }
+        };
+        Ok(request.into_response(answer).map_into_right_body())
+    }))
+}

@@ -1,0 +1,228 @@
+//! Origins by tenant: `origins = tenant(Provider)` takes each tenant's origins from the
+//! application's own store (a table in its database), while the app serves.
+//!
+//! - The application implements [`TenantOrigins`]: which tenant a request is for (from what a
+//!   preflight carries too: path parameters, host, method), and a tenant's *list* of origins —
+//!   data, never a yes/no, so that matching stays here, exact or by a checked pattern.
+//! - It registers one provider per type, once, before its apps are built
+//!   ([`register_tenant_origins`]); a route naming a type never registered stops its app from
+//!   starting, with a message naming both.
+//! - Every origin the provider returns is checked by the rules a literal is checked by
+//!   (`cors_policy::tenant`); an invalid one is left out, and said once per tenant and entry
+//!   ([`sets`]).
+//! - Lists are kept per tenant — never per request `Origin` — in a bounded cache, with lifetimes
+//!   for a tenant with origins and for an unknown one; concurrent lookups of one tenant make one
+//!   load, errors are never kept, and the handle invalidates a tenant, or all, after a write
+//!   ([`source`]).
+//! - A lookup that fails or takes longer than its timeout refuses the origin, said at `WARN`;
+//!   the request is otherwise served as any refused one (never a 5xx), and the worker serves
+//!   others while a lookup waits.
+//!
+//! The layer asks for a tenant's origins only when the request's `Origin` is not one of the
+//! literals every tenant trusts (`also`), and a warm lookup costs a hash probe, without
+//! allocating.
+
+mod params;
+mod request;
+pub(crate) mod sets;
+pub(crate) mod source;
+
+use std::any::TypeId;
+use std::borrow::Cow;
+use std::future::Future;
+use std::time::Duration;
+
+use std::sync::Arc;
+
+use actix_web::dev::ServiceRequest;
+
+use self::params::ParamPlan;
+use self::source::TenantSource;
+pub use request::TenantRequest;
+pub use source::{register_tenant_origins, TenantOriginsHandle};
+
+use crate::policy::configured::{entry_problems, OriginsError, OriginsSource};
+
+/// The error a provider's lookup may fail with.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where a route's tenants keep their origins: written `origins = tenant(Provider)` on the
+/// route, and registered once with [`register_tenant_origins`].
+///
+/// ```
+/// use std::borrow::Cow;
+/// use cors_runtime::{BoxError, TenantOrigins, TenantRequest};
+///
+/// struct Tenants; // holds the database pool
+///
+/// impl TenantOrigins for Tenants {
+///     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+///         request.param("tenant").map(Cow::Borrowed)
+///     }
+///
+///     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+///         // SELECT origin FROM tenant_origins WHERE tenant = $1
+///         Ok(match tenant {
+///             "acme" => vec!["https://acme.example.com".to_owned()],
+///             _ => Vec::new(),
+///         })
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not provide tenants' origins",
+    label = "named in `origins = tenant(...)`",
+    note = "implement `cors_runtime::TenantOrigins` for it, and register it with \
+            `cors_runtime::register_tenant_origins` before the app is built"
+)]
+pub trait TenantOrigins: Send + Sync + 'static {
+    /// Which tenant `request` is for, or `None` when it is for none (its origin is then
+    /// refused, unless the route's `also` lists it). Preflights are asked too, and carry no
+    /// cookie or credential: derive the tenant from the path, the host or the method.
+    fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>>;
+
+    /// The origins `tenant` has stored: an empty list for a tenant that has none or does not
+    /// exist, an error when the store cannot say. Each is checked as a literal in the
+    /// attribute would be; one that does not pass is left out, and logged once.
+    fn origins(&self, tenant: &str) -> impl Future<Output = Result<Vec<String>, BoxError>>;
+}
+
+/// How long a tenant's origins are kept, how long a lookup may take, and how many tenants are
+/// kept at most.
+///
+/// The lifetimes trade freshness for load on the store: a tenant's new origin is honoured at
+/// the latest one lifetime after it is written by another process — at once when the code that
+/// writes it calls [`TenantOriginsHandle::invalidate`]. A tenant the store does not know is kept
+/// for `unknown_for`, so that requests naming made-up tenants cost the store one lookup each
+/// per lifetime, not one per request. A failed lookup is never kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TenantCache {
+    pub(crate) known_for: Duration,
+    pub(crate) unknown_for: Duration,
+    pub(crate) lookup_timeout: Duration,
+    pub(crate) max_tenants: u64,
+}
+
+/// The longest any duration here may be: the cache takes nothing longer.
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+impl TenantCache {
+    /// One minute for either kind of tenant, a one-second lookup timeout, 10 000 tenants.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            known_for: Duration::from_secs(60),
+            unknown_for: Duration::from_secs(60),
+            lookup_timeout: Duration::from_secs(1),
+            max_tenants: 10_000,
+        }
+    }
+
+    /// How long the origins of a tenant that has some are kept (at most a year).
+    #[must_use]
+    pub fn known_for(mut self, lifetime: Duration) -> Self {
+        self.known_for = lifetime.min(LONGEST);
+        self
+    }
+
+    /// How long an empty answer (a tenant without origins, or unknown) is kept (at most a
+    /// year).
+    #[must_use]
+    pub fn unknown_for(mut self, lifetime: Duration) -> Self {
+        self.unknown_for = lifetime.min(LONGEST);
+        self
+    }
+
+    /// How long a lookup may take before the origin is refused (at most a year).
+    #[must_use]
+    pub fn lookup_timeout(mut self, timeout: Duration) -> Self {
+        self.lookup_timeout = timeout.min(LONGEST);
+        self
+    }
+
+    /// How many tenants are kept at most (at least one); the least used go first.
+    #[must_use]
+    pub fn max_tenants(mut self, count: u64) -> Self {
+        self.max_tenants = count.max(1);
+        self
+    }
+}
+
+impl Default for TenantCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Checks `origins` as a tenant's, by the rules the layer applies to what a provider returns:
+/// for the code that writes them, before it writes.
+///
+/// ```
+/// let refused = cors_runtime::check_tenant_origins("globex", ["https://bad.example.com/"]);
+/// assert_eq!(
+///     refused.unwrap_err().to_string(),
+///     "the origins of tenant `globex`: entry 1 `https://bad.example.com/`: an origin never ends \
+///      with `/`: browsers send `https://bad.example.com`; write that"
+/// );
+/// ```
+///
+/// # Errors
+/// Every entry that would be left out, with why; an entry given twice.
+pub fn check_tenant_origins<I>(tenant: &str, origins: I) -> Result<(), OriginsError>
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let texts: Vec<String> = origins
+        .into_iter()
+        .map(|origin| origin.as_ref().to_owned())
+        .collect();
+    let entries: Vec<&str> = texts.iter().map(String::as_str).collect();
+    cors_policy::tenant::check_rows(&entries)
+        .map(|_| ())
+        .map_err(|problems| OriginsError {
+            source: OriginsSource::Tenant(tenant.to_owned()),
+            problems: entry_problems(problems, &texts),
+        })
+}
+
+/// Which provider a route names: its type, found registered by its id.
+#[derive(Clone, Copy, Debug)]
+pub struct ProviderKey {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
+}
+
+/// The key of `P`: the generated code names a provider through this function, whose bound makes
+/// a type that is not one a compile error at its path.
+#[doc(hidden)]
+#[must_use]
+pub fn provider<P: TenantOrigins>() -> ProviderKey {
+    ProviderKey {
+        id: TypeId::of::<P>(),
+        name: std::any::type_name::<P>(),
+    }
+}
+
+/// A tenant route's link to its provider: the registered source, and where the route's path
+/// parameters are.
+pub(crate) struct TenantRoute {
+    pub(crate) source: Arc<TenantSource>,
+    params: ParamPlan,
+}
+
+impl TenantRoute {
+    pub(crate) fn new(source: Arc<TenantSource>, pattern: &str) -> Self {
+        Self {
+            source,
+            params: ParamPlan::new(pattern),
+        }
+    }
+
+    /// The tenant `request` (to this route) is for, as the provider says.
+    #[inline]
+    pub(crate) fn tenant_of<'r>(&'r self, request: &'r ServiceRequest) -> Option<Cow<'r, str>> {
+        self.source
+            .tenant(&TenantRequest::of(request, &self.params))
+    }
+}

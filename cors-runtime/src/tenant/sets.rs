@@ -1,0 +1,145 @@
+//! A tenant's origins as the layer matches them, built once per lookup from what the provider
+//! returned: each entry checked by the rules a literal is (`cors_policy::tenant::check_row`),
+//! the invalid ones left out and said once per tenant and entry.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use cors_policy::origin::Origin;
+
+use crate::policy::origins::OriginSet;
+use crate::policy::Policy;
+
+/// The origins of one tenant, in the two forms routes need.
+pub(crate) struct TenantSets {
+    /// The invalidation count when the lookup began: a lookup that an invalidation overtook is
+    /// not kept (`super::source`).
+    pub(crate) epoch: u64,
+    /// Whether the tenant has any origin: kept for the lifetime of a known tenant, or of an
+    /// unknown one.
+    pub(crate) known: bool,
+    /// Every valid origin: for routes without `credentials`, or with the plain-http opt-in.
+    all: OriginSet,
+    /// Without plain `http://` origins to hosts that are not loopback: for routes with
+    /// `credentials` that did not opt in.
+    secure: OriginSet,
+}
+
+impl TenantSets {
+    /// The set a route with `policy` matches against.
+    #[inline]
+    pub(crate) fn for_policy(&self, policy: &Policy) -> &OriginSet {
+        if policy.credentials && !policy.spec.insecure_http {
+            &self.secure
+        } else {
+            &self.all
+        }
+    }
+}
+
+/// A left-out entry: provider, tenant, entry.
+type Said = (&'static str, String, String);
+
+/// The entries already said, so that each is said once; forgotten whole when it grows past
+/// [`SAID_AT_MOST`], so that it stays bounded.
+static SAID: Mutex<Option<HashSet<Said>>> = Mutex::new(None);
+const SAID_AT_MOST: usize = 10_000;
+
+/// The sets of `tenant` from `rows`, as `provider` returned them.
+pub(crate) fn build(
+    provider: &'static str,
+    tenant: &str,
+    rows: &[String],
+    epoch: u64,
+) -> TenantSets {
+    let mut all = Vec::with_capacity(rows.len());
+    let mut secure = Vec::with_capacity(rows.len());
+    for row in rows {
+        match cors_policy::tenant::check_row(row) {
+            Ok(checked) => {
+                if checked.insecure_http {
+                    say_once(
+                        provider,
+                        tenant,
+                        row,
+                        "plain http to a host that is not loopback: used only by routes without \
+                         `credentials` or with `insecure_allow_http_with_credentials`",
+                    );
+                } else {
+                    secure.push(checked.origin.clone());
+                }
+                all.push(checked.origin);
+            }
+            Err(problem) => say_once(provider, tenant, row, &problem.to_string()),
+        }
+    }
+    TenantSets {
+        epoch,
+        known: !all.is_empty(),
+        all: set(&all),
+        secure: set(&secure),
+    }
+}
+
+fn set(origins: &[Origin]) -> OriginSet {
+    OriginSet::owned(origins)
+}
+
+/// Says, once per provider, tenant and entry, why an entry is left out.
+fn say_once(provider: &'static str, tenant: &str, entry: &str, reason: &str) {
+    let first = SAID.lock().map_or(true, |mut said| {
+        let said = said.get_or_insert_with(HashSet::new);
+        if said.len() >= SAID_AT_MOST {
+            said.clear();
+        }
+        said.insert((provider, tenant.to_owned(), entry.to_owned()))
+    });
+    if first {
+        tracing::warn!(
+            target: "cors_runtime",
+            provider = %provider,
+            tenant = %tenant,
+            entry = %entry,
+            reason = %reason,
+            "CORS tenant origin left out"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn valid_rows_match_and_invalid_ones_are_left_out() {
+        let rows: Vec<String> = [
+            "https://acme.example.com",
+            "https://*.acme-preview.example.com",
+            "https://bad.example.com/",
+            "*",
+            "null",
+            "http://plain.example.com",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let sets = build("tests::Provider", "acme", &rows, 7);
+        assert!(sets.known);
+        assert_eq!(sets.epoch, 7);
+        let found = |set: &OriginSet, origin: &'static str| {
+            set.find(&HeaderValue::from_static(origin)).is_some()
+        };
+        for set in [&sets.all, &sets.secure] {
+            assert!(found(set, "https://acme.example.com"));
+            assert!(found(set, "https://x.acme-preview.example.com"));
+            assert!(!found(set, "https://bad.example.com"));
+            assert!(!found(set, "https://acme.example.com.evil.example"));
+            assert!(!found(set, "null"));
+        }
+        assert!(found(&sets.all, "http://plain.example.com"));
+        assert!(!found(&sets.secure, "http://plain.example.com"));
+        let empty = build("tests::Provider", "nobody", &["*".to_owned()], 0);
+        assert!(!empty.known);
+    }
+}

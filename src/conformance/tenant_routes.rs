@@ -1,0 +1,231 @@
+//! The conformance routes of origins by tenant, and their admin routes.
+//!
+//! | route | policy |
+//! | --- | --- |
+//! | `GET, POST /t/{tenant}/data` | the tenant's origins from SQLite, plus `https://admin.example.com`; `credentials`, `headers = ["content-type"]` |
+//! | `GET /reloadable` | `origins = config("reloadable")`, set at startup to `https://reload.example.com` |
+//! | `PUT /admin/tenants/{tenant}/origins`, `DELETE /admin/tenants/{tenant}`, `PUT /admin/reloadable`, `GET /admin/lookups` | no `#[cors]` |
+//!
+//! The database is SQLite at `$CONFORMANCE_DB` (default: a fresh file in the temporary
+//! directory), created and seeded if it has no table. `CONFORMANCE_TENANT_TTL_MS` (default
+//! 60000) is the cache lifetime of both kinds of tenant, `CONFORMANCE_LOOKUP_TIMEOUT_MS` (default
+//! 1000) the lookup timeout. The provider fails for tenant `down`, as a database error would,
+//! and takes 3 s for tenant `slow`.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, put, route, web, HttpResponse, Responder};
+use cors_runtime::{
+    cors, BoxError, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+};
+
+use crate::tenant_db::{self, TenantStore};
+
+/// The rows a new database starts with.
+const SEED: [(&str, &str); 3] = [
+    ("acme", "https://acme.example.com"),
+    ("acme", "https://*.acme-preview.example.com"),
+    ("globex", "https://globex.example.com"),
+];
+
+/// The origins `/reloadable` starts with.
+pub const RELOADABLE: &str = "https://reload.example.com";
+
+/// The conformance app's tenants: the store, and the handle that invalidates their cache.
+pub struct Tenants {
+    store: Arc<TenantStore>,
+    handle: TenantOriginsHandle,
+}
+
+static TENANTS: OnceLock<Result<Tenants, String>> = OnceLock::new();
+
+/// The provider of `/t/{tenant}/data`: the tenant is the path's `{tenant}`; its origins are the
+/// store's rows — but tenant `down` fails, and `slow` answers after 3 s.
+pub struct ConformanceTenants(Arc<TenantStore>);
+
+impl TenantOrigins for ConformanceTenants {
+    fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+        request.param("tenant").map(Cow::Borrowed)
+    }
+
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        match tenant {
+            "down" => {
+                self.0.count_lookup(tenant);
+                Err("the database is unavailable".into())
+            }
+            "slow" => {
+                actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+                Arc::clone(&self.0).load(tenant).await
+            }
+            _ => Arc::clone(&self.0).load(tenant).await,
+        }
+    }
+}
+
+/// A duration in milliseconds from `variable`, or `default`.
+fn millis(variable: &str, default: u64) -> Result<Duration, String> {
+    match std::env::var(variable) {
+        Err(_) => Ok(Duration::from_millis(default)),
+        Ok(value) => value
+            .trim()
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("{variable}=`{value}`: expected a whole number of milliseconds")),
+    }
+}
+
+/// The tenants, opened from the environment on first use, with the provider registered and
+/// `reloadable` set: what every app of the process shares.
+///
+/// # Errors
+/// A configuration value that cannot be used, or a database that cannot be opened: said once,
+/// and the example exits before listening.
+pub fn tenants() -> Result<&'static Tenants, String> {
+    TENANTS
+        .get_or_init(|| {
+            let ttl = millis("CONFORMANCE_TENANT_TTL_MS", 60_000)?;
+            let timeout = millis("CONFORMANCE_LOOKUP_TIMEOUT_MS", 1_000)?;
+            let path = std::env::var_os("CONFORMANCE_DB")
+                .map_or_else(|| tenant_db::fresh_file("cors-conformance"), PathBuf::from);
+            let store = TenantStore::open(&path, &SEED)
+                .map(Arc::new)
+                .map_err(|error| format!("CONFORMANCE_DB `{}`: {error}", path.display()))?;
+            let handle = cors_runtime::register_tenant_origins(
+                ConformanceTenants(Arc::clone(&store)),
+                TenantCache::new()
+                    .known_for(ttl)
+                    .unknown_for(ttl)
+                    .lookup_timeout(timeout),
+            );
+            cors_runtime::set_origins("reloadable", [RELOADABLE])
+                .map_err(|error| error.to_string())?;
+            Ok(Tenants { store, handle })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Tenants {
+    /// The SQLite file.
+    #[must_use]
+    pub fn database(&self) -> &std::path::Path {
+        self.store.path()
+    }
+}
+
+/// A tenant's data: its origins from the database, and the admin site's.
+#[cors(
+    origins = tenant(crate::conformance::tenant_routes::ConformanceTenants, also = ["https://admin.example.com"]),
+    credentials,
+    headers = ["content-type"]
+)]
+#[route("/t/{tenant}/data", method = "GET", method = "POST")]
+pub async fn tenant_data(tenant: web::Path<String>) -> impl Responder {
+    format!("data {tenant}")
+}
+
+/// Origins the application sets, and sets again while it serves.
+#[cors(origins = config("reloadable"))]
+#[get("/reloadable")]
+pub async fn reloadable() -> impl Responder {
+    "reloadable"
+}
+
+/// A 400 whose body is `message`.
+fn bad_request(message: impl Into<String>) -> HttpResponse {
+    HttpResponse::build(StatusCode::BAD_REQUEST).body(message.into())
+}
+
+/// A 503 for a database that cannot be written (the admin routes only).
+fn unavailable(error: &impl std::fmt::Display) -> HttpResponse {
+    HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).body(format!("database: {error}"))
+}
+
+fn shared() -> Result<&'static Tenants, Box<HttpResponse>> {
+    tenants().map_err(|error| Box::new(unavailable(&error)))
+}
+
+/// Replaces a tenant's origins with the body's comma-separated list: 204, or 400 naming the
+/// first invalid entry (nothing changed). The next request sees the new list.
+#[put("/admin/tenants/{tenant}/origins")]
+pub async fn put_tenant_origins(tenant: web::Path<String>, body: String) -> HttpResponse {
+    let tenants = match shared() {
+        Ok(tenants) => tenants,
+        Err(answer) => return *answer,
+    };
+    let origins = tenant_db::listed(&body);
+    if let Err(error) = cors_runtime::check_tenant_origins(&tenant, &origins) {
+        let first = error
+            .problems
+            .first()
+            .map_or_else(String::new, ToString::to_string);
+        return bad_request(first);
+    }
+    let store = Arc::clone(&tenants.store);
+    let name = tenant.clone();
+    let written = actix_web::rt::task::spawn_blocking(move || store.replace(&name, &origins)).await;
+    match written {
+        Ok(Ok(())) => {
+            tenants.handle.invalidate(&tenant).await;
+            HttpResponse::NoContent().finish()
+        }
+        Ok(Err(error)) => unavailable(&error),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// Deletes a tenant's origins: 204; the next request sees none.
+#[delete("/admin/tenants/{tenant}")]
+pub async fn delete_tenant(tenant: web::Path<String>) -> HttpResponse {
+    let tenants = match shared() {
+        Ok(tenants) => tenants,
+        Err(answer) => return *answer,
+    };
+    let store = Arc::clone(&tenants.store);
+    let name = tenant.clone();
+    match actix_web::rt::task::spawn_blocking(move || store.delete(&name)).await {
+        Ok(Ok(())) => {
+            tenants.handle.invalidate(&tenant).await;
+            HttpResponse::NoContent().finish()
+        }
+        Ok(Err(error)) => unavailable(&error),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// Sets `reloadable` to the body's list: 204, or 400 with the validator's message (the last
+/// valid list stays).
+#[put("/admin/reloadable")]
+pub async fn put_reloadable(body: String) -> HttpResponse {
+    match cors_runtime::set_origins("reloadable", tenant_db::listed(&body)) {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(error) => bad_request(error.to_string()),
+    }
+}
+
+/// How many times the provider loaded each tenant.
+#[get("/admin/lookups")]
+pub async fn lookups() -> HttpResponse {
+    match shared() {
+        Ok(tenants) => HttpResponse::Ok().json(tenants.store.lookups()),
+        Err(answer) => *answer,
+    }
+}
+
+/// Mounts the routes of this table.
+pub fn configure(config: &mut web::ServiceConfig) {
+    // Registers the provider before the routes are built; a failure is the example's to say.
+    let _ = tenants();
+    config
+        .service(tenant_data)
+        .service(reloadable)
+        .service(put_tenant_origins)
+        .service(delete_tenant)
+        .service(put_reloadable)
+        .service(lookups);
+}

@@ -1,0 +1,558 @@
+//! Origins by tenant (`origins = tenant(...)`) through actix-web, with each tenant's origins in a
+//! real SQLite file: matching (exact and by pattern, never another tenant's), the literals every
+//! tenant trusts, the cache (one load for concurrent lookups, lifetimes, invalidation, errors not
+//! kept), failures and timeouts that refuse without a 5xx and without blocking the worker, rows
+//! the validator refuses, the guard on writes, the reasons, the report and the startup error.
+//! Rules: R1–R4, R14, R15, R20.
+// The log capture's guard keeps the other capturing tests of this binary waiting, by design.
+#![allow(clippy::await_holding_lock)]
+
+mod common;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{init_service, TestRequest};
+use actix_web::{get, route, web, App, Responder};
+use common::{assert_credentialed_grant, get, preflight, send, Answer};
+use cors_runtime::{
+    cors, BoxError, CorsFirst, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+};
+use cors_workspace_tests::tenant_db::TenantStore;
+
+const ACME: &str = "https://acme.example.com";
+const ACME_PREVIEW: &str = "https://x.acme-preview.example.com";
+const GLOBEX: &str = "https://globex.example.com";
+const ADMIN: &str = "https://admin.example.com";
+
+/// What a test's provider does, besides reading its SQLite file.
+struct Behaviour {
+    store: Arc<TenantStore>,
+    /// Tenants whose lookups fail, as a database error would.
+    failing: Mutex<HashSet<String>>,
+    /// How long each lookup takes before reading.
+    delay: Mutex<Duration>,
+    loads: AtomicUsize,
+}
+
+impl Behaviour {
+    /// Reads the store, then takes `delay` to answer.
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        let rows = Arc::clone(&self.store).load(tenant).await;
+        let delay = *self.delay.lock().unwrap();
+        if !delay.is_zero() {
+            actix_web::rt::time::sleep(delay).await;
+        }
+        if self.failing.lock().unwrap().contains(tenant) {
+            return Err("database unavailable".into());
+        }
+        rows
+    }
+}
+
+/// Providers are registered by type: each test has its own, so that tests running at once do
+/// not share a cache.
+macro_rules! providers {
+    ($($name:ident),*) => {$(
+        struct $name(Arc<Behaviour>);
+
+        impl TenantOrigins for $name {
+            fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+                request.param("tenant").map(Cow::Borrowed)
+            }
+
+            async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+                self.0.origins(tenant).await
+            }
+        }
+    )*};
+}
+
+providers!(
+    Matching,
+    Concurrent,
+    Lifetimes,
+    Invalidated,
+    Overtaken,
+    Failing,
+    Slow,
+    BadRows,
+    Guarded,
+    Reasons,
+    Reported,
+    NeverRegistered
+);
+
+/// A fresh SQLite file for `name`, seeded as the conformance database is.
+fn store(name: &str) -> Arc<TenantStore> {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("tenants-{name}-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    Arc::new(
+        TenantStore::open(
+            &path,
+            &[
+                ("acme", ACME),
+                ("acme", "https://*.acme-preview.example.com"),
+                ("globex", GLOBEX),
+            ],
+        )
+        .expect("a SQLite file"),
+    )
+}
+
+fn behaviour(name: &str) -> Arc<Behaviour> {
+    Arc::new(Behaviour {
+        store: store(name),
+        failing: Mutex::default(),
+        delay: Mutex::new(Duration::ZERO),
+        loads: AtomicUsize::new(0),
+    })
+}
+
+fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> TenantOriginsHandle {
+    cors_runtime::register_tenant_origins(provider, cache)
+}
+
+/// The routes of one test, each naming that test's provider.
+macro_rules! tenant_app {
+    ($provider:ident) => {{
+        #[cors(
+                origins = tenant($provider, also = ["https://admin.example.com"]),
+                credentials,
+                headers = ["content-type"]
+            )]
+        #[route("/t/{tenant}/data", method = "GET", method = "POST")]
+        async fn data(tenant: web::Path<String>) -> impl Responder {
+            format!("data {tenant}")
+        }
+
+        #[cors(origins = ["*"])]
+        #[get("/public")]
+        async fn public() -> impl Responder {
+            "public"
+        }
+
+        App::new()
+            .service(web::scope("/api").service(data))
+            .service(public)
+            .wrap(CorsFirst::new())
+    }};
+}
+
+fn with_origin(method: Method, path: &str, origin: &str) -> TestRequest {
+    TestRequest::default()
+        .method(method)
+        .uri(path)
+        .insert_header(("origin", origin))
+}
+
+fn assert_refused(answer: &Answer, what: &str) {
+    assert!(answer.status.as_u16() < 500, "{what}: {}", answer.status);
+    assert_eq!(answer.header("access-control-allow-origin"), None, "{what}");
+    assert!(
+        answer.varies_by_origin(),
+        "{what}: R14 {:?}",
+        answer.headers
+    );
+}
+
+#[actix_web::test]
+async fn a_tenant_s_origins_are_granted_on_its_routes_and_on_no_other_tenant_s() {
+    let behaviour = behaviour("matching");
+    register(Matching(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Matching)).await;
+    for origin in [ACME, ACME_PREVIEW, ADMIN] {
+        let answer = send(&app, preflight("/api/t/acme/data", origin, "POST")).await;
+        assert_eq!(answer.status, StatusCode::NO_CONTENT, "{origin}");
+        assert_credentialed_grant(&answer, origin);
+        let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", origin)).await;
+        assert_eq!(answer.body, "data acme");
+        assert_credentialed_grant(&answer, origin);
+    }
+    // Another tenant's origin, a near miss, a suffix trick, `null`: refused.
+    for origin in [
+        GLOBEX,
+        "https://acme.example.com.evil.example",
+        "https://acme-preview.example.com",
+        "https://x.acme-preview.example.com.evil.example",
+        "null",
+    ] {
+        let answer = send(&app, preflight("/api/t/acme/data", origin, "POST")).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{origin}");
+        assert_refused(&answer, origin);
+        let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", origin)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "R18: the handler runs; {origin}"
+        );
+        assert_refused(&answer, origin);
+    }
+    let answer = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_credentialed_grant(&answer, GLOBEX);
+    let answer = send(&app, with_origin(Method::GET, "/api/t/globex/data", ACME)).await;
+    assert_refused(&answer, "acme's origin on globex");
+    // An unknown tenant has no origins; the admin site is still trusted there.
+    let answer = send(&app, with_origin(Method::GET, "/api/t/initech/data", ACME)).await;
+    assert_refused(&answer, "unknown tenant");
+    let answer = send(&app, with_origin(Method::GET, "/api/t/initech/data", ADMIN)).await;
+    assert_credentialed_grant(&answer, ADMIN);
+    // Without `Origin`, nothing is looked up, and the answer still varies by origin (R14).
+    let loads = behaviour.loads.load(Ordering::SeqCst);
+    let answer = send(&app, get("/api/t/newco/data")).await;
+    answer.assert_no_cors();
+    assert!(answer.varies_by_origin());
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), loads);
+}
+
+#[actix_web::test]
+async fn concurrent_first_requests_for_a_tenant_make_one_load() {
+    let behaviour = behaviour("concurrent");
+    *behaviour.delay.lock().unwrap() = Duration::from_millis(50);
+    register(Concurrent(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Concurrent)).await;
+    let requests = (0..50).map(|position| {
+        let request = if position % 2 == 0 {
+            preflight("/api/t/acme/data", ACME, "POST")
+        } else {
+            with_origin(Method::GET, "/api/t/acme/data", ACME)
+        };
+        send(&app, request)
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    for answer in &answers {
+        assert_credentialed_grant(answer, ACME);
+    }
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 1);
+    // Warm: no more loads.
+    let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_credentialed_grant(&answer, ACME);
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 1);
+}
+
+#[actix_web::test]
+async fn a_known_and_an_unknown_tenant_are_kept_for_their_own_lifetimes() {
+    let behaviour = behaviour("lifetimes");
+    register(
+        Lifetimes(Arc::clone(&behaviour)),
+        TenantCache::new()
+            .known_for(Duration::from_secs(60))
+            .unknown_for(Duration::from_millis(300)),
+    );
+    let app = init_service(tenant_app!(Lifetimes)).await;
+    let loads = || behaviour.loads.load(Ordering::SeqCst);
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    send(&app, with_origin(Method::GET, "/api/t/initech/data", ACME)).await;
+    assert_eq!(loads(), 2);
+    // A row written behind the cache's back (another process): the unknown tenant sees it once
+    // its short lifetime is over; the known tenant keeps its list for its long one.
+    behaviour
+        .store
+        .replace("initech", &["https://initech.example.com".to_owned()])
+        .unwrap();
+    behaviour
+        .store
+        .replace("acme", &["https://new.acme.example.com".to_owned()])
+        .unwrap();
+    let refused = send(
+        &app,
+        with_origin(
+            Method::GET,
+            "/api/t/initech/data",
+            "https://initech.example.com",
+        ),
+    )
+    .await;
+    assert_refused(&refused, "unknown tenant, still cached");
+    actix_web::rt::time::sleep(Duration::from_millis(400)).await;
+    let granted = send(
+        &app,
+        with_origin(
+            Method::GET,
+            "/api/t/initech/data",
+            "https://initech.example.com",
+        ),
+    )
+    .await;
+    assert_credentialed_grant(&granted, "https://initech.example.com");
+    let kept = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_credentialed_grant(&kept, ACME);
+    assert_eq!(loads(), 3);
+}
+
+#[actix_web::test]
+async fn an_invalidated_tenant_is_looked_up_on_the_next_request() {
+    let behaviour = behaviour("invalidated");
+    let handle = register(Invalidated(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Invalidated)).await;
+    let globex = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_credentialed_grant(&globex, GLOBEX);
+    behaviour
+        .store
+        .replace("globex", &["https://new.example.com".to_owned()])
+        .unwrap();
+    handle.invalidate("globex").await;
+    let new = send(
+        &app,
+        with_origin(Method::GET, "/api/t/globex/data", "https://new.example.com"),
+    )
+    .await;
+    assert_credentialed_grant(&new, "https://new.example.com");
+    let old = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_refused(&old, "the replaced origin");
+    behaviour.store.delete("globex").unwrap();
+    behaviour.store.delete("acme").unwrap();
+    handle.invalidate_all();
+    for (path, origin) in [
+        ("/api/t/globex/data", "https://new.example.com"),
+        ("/api/t/acme/data", ACME),
+    ] {
+        let gone = send(&app, with_origin(Method::GET, path, origin)).await;
+        assert_refused(&gone, "deleted");
+    }
+}
+
+#[actix_web::test]
+async fn an_invalidation_during_a_load_is_not_undone_by_it() {
+    let behaviour = behaviour("overtaken");
+    *behaviour.delay.lock().unwrap() = Duration::from_millis(200);
+    let handle = register(Overtaken(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Overtaken)).await;
+    let first = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX));
+    let write = async {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        behaviour.store.delete("globex").unwrap();
+        handle.invalidate("globex").await;
+    };
+    let (first, ()) = futures_util::join!(first, write);
+    // The lookup began before the write: it answers with what it read...
+    assert_credentialed_grant(&first, GLOBEX);
+    // ...but is not kept: the next request reads the store again.
+    *behaviour.delay.lock().unwrap() = Duration::ZERO;
+    let next = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_refused(&next, "deleted while loading");
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 2);
+}
+
+#[actix_web::test]
+async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
+    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let behaviour = behaviour("failing");
+    behaviour.failing.lock().unwrap().insert("acme".to_owned());
+    register(Failing(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Failing)).await;
+    let answer = send(&app, preflight("/api/t/acme/data", ACME, "POST")).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_refused(&answer, "preflight during an outage");
+    let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_refused(&answer, "request during an outage");
+    // The literals every tenant trusts do not need the database.
+    let admin = send(&app, with_origin(Method::GET, "/api/t/acme/data", ADMIN)).await;
+    assert_credentialed_grant(&admin, ADMIN);
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Warn)
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("CORS tenant lookup failed; the origin is refused")
+            && lines[0].contains("provider=tenants::Failing")
+            && lines[0].contains("tenant=acme")
+            && lines[0].contains("error=database unavailable"),
+        "{}",
+        lines[0]
+    );
+    // Errors are not kept: once the database is back, the next request is granted.
+    behaviour.failing.lock().unwrap().clear();
+    let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_credentialed_grant(&answer, ACME);
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 3);
+}
+
+#[actix_web::test]
+async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
+    let behaviour = behaviour("slow");
+    *behaviour.delay.lock().unwrap() = Duration::from_secs(3);
+    register(
+        Slow(Arc::clone(&behaviour)),
+        TenantCache::new().lookup_timeout(Duration::from_millis(300)),
+    );
+    let app = init_service(tenant_app!(Slow)).await;
+    let began = Instant::now();
+    let slow = async {
+        let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+        (answer, began.elapsed())
+    };
+    let others = async {
+        // Requests on the same (single-threaded) worker while the lookup waits.
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        let mut slowest = Duration::ZERO;
+        for _ in 0..5 {
+            let sent = Instant::now();
+            let answer = send(&app, with_origin(Method::GET, "/public", ACME)).await;
+            assert_eq!(answer.body, "public");
+            slowest = slowest.max(sent.elapsed());
+        }
+        (slowest, began.elapsed())
+    };
+    let ((answer, took), (slowest, others_done)) = futures_util::join!(slow, others);
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_refused(&answer, "timed out");
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(
+        took < Duration::from_millis(800),
+        "refused within the timeout + 0.5 s: {took:?}"
+    );
+    assert!(slowest < Duration::from_millis(100), "{slowest:?}");
+    assert!(others_done < took, "served while the lookup waited");
+}
+
+#[actix_web::test]
+async fn rows_the_validator_refuses_are_left_out_said_once_and_the_rest_still_work() {
+    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let behaviour = behaviour("bad_rows");
+    for (tenant, origin) in [
+        ("acme", "https://bad.example.com/"),
+        ("acme", "*"),
+        ("acme", "null"),
+        ("acme", "https://*.com"),
+        ("acme", "http://plain.example.com"),
+    ] {
+        behaviour
+            .store
+            .replace(tenant, &{
+                let mut rows = behaviour.store.origins(tenant).unwrap();
+                rows.push(origin.to_owned());
+                rows
+            })
+            .unwrap();
+    }
+    let handle = register(BadRows(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(BadRows)).await;
+    for _ in 0..2 {
+        let granted = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+        assert_credentialed_grant(&granted, ACME);
+        for refused in [
+            "https://bad.example.com",
+            "https://anything.example.com",
+            "null",
+            "https://x.com",
+            // Plain http, on a route with `credentials` that did not opt in.
+            "http://plain.example.com",
+        ] {
+            let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", refused)).await;
+            assert_refused(&answer, refused);
+        }
+        handle.invalidate("acme").await;
+    }
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.starts_with("CORS tenant origin left out"))
+        .collect();
+    // Five entries, each said once though the tenant was loaded twice.
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert!(lines
+        .iter()
+        .any(|line| line.contains("entry=https://bad.example.com/")
+            && line.contains("an origin never ends with `/`")));
+    assert!(lines
+        .iter()
+        .any(|line| line.contains("entry=*") && line.contains("`*` is not a tenant's origin")));
+    assert!(lines.iter().all(|line| line.contains("tenant=acme")));
+}
+
+#[actix_web::test]
+async fn a_tenant_s_origins_guard_its_writes() {
+    let behaviour = behaviour("guarded");
+    register(Guarded(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Guarded)).await;
+    let post = |origin: &str| {
+        with_origin(Method::POST, "/api/t/acme/data", origin)
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .insert_header(("cookie", "session=1"))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+    };
+    // R20: the tenant's own front end may write with the user's cookies...
+    let answer = send(&app, post(ACME)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_credentialed_grant(&answer, ACME);
+    // ...another tenant's may not, before the handler runs.
+    let answer = send(&app, post(GLOBEX)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_refused(&answer, "another tenant's write");
+    // On a cold cache too: the guard waits for the lookup.
+    let answer = send(&app, post(GLOBEX).uri("/api/t/globex/data")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let answer = send(&app, post(ACME).uri("/api/t/initech/data")).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn the_reasons_name_the_tenant() {
+    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let behaviour = behaviour("reasons");
+    behaviour.failing.lock().unwrap().insert("down".to_owned());
+    register(Reasons(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Reasons)).await;
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", GLOBEX)).await;
+    send(&app, preflight("/api/t/acme/data", GLOBEX, "POST")).await;
+    send(&app, with_origin(Method::GET, "/api/t/down/data", ACME)).await;
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Debug)
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "CORS request refused route=GET /api/t/{tenant}/data \
+             origin=`https://globex.example.com` reason=the origin is not among tenant `acme`'s \
+             origins",
+            "CORS preflight refused route=POST /api/t/{tenant}/data \
+             origin=`https://globex.example.com` reason=the origin is not among tenant `acme`'s \
+             origins",
+            "CORS request refused route=GET /api/t/{tenant}/data \
+             origin=`https://acme.example.com` reason=tenant lookup failed (tenant `down`): the \
+             origin is refused until it succeeds",
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn the_report_shows_the_literals_and_the_provider() {
+    let behaviour = behaviour("reported");
+    register(Reported(Arc::clone(&behaviour)), TenantCache::new());
+    let report = cors_runtime::report(tenant_app!(Reported)).expect("a report");
+    let route = report
+        .routes
+        .iter()
+        .find(|route| route.path == "/api/t/{tenant}/data")
+        .expect("the tenant route");
+    assert_eq!(route.origins, [ADMIN]);
+    assert_eq!(route.origins_from, "tenant provider Reported");
+    assert!(route.credentials);
+    assert!(report.to_string().contains("tenant provider Reported"));
+}
+
+#[actix_web::test]
+async fn a_provider_never_registered_stops_the_app_naming_the_route_and_the_provider() {
+    let errors = cors_runtime::check(tenant_app!(NeverRegistered)).expect_err("refused");
+    assert_eq!(
+        errors.to_string(),
+        "the #[cors] route GET, POST /api/t/{tenant}/data (handler `data`) takes its origins from \
+         the tenant provider `NeverRegistered`: it was never registered: call \
+         `cors_runtime::register_tenant_origins` with it before the app is built"
+    );
+    // Never used, only named: the struct exists to be named by the route.
+    let _ = NeverRegistered(behaviour("never"));
+}
