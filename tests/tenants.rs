@@ -86,7 +86,9 @@ providers!(
     Guarded,
     Reasons,
     Reported,
-    NeverRegistered
+    NeverRegistered,
+    SharedFailure,
+    Abandoned
 );
 
 /// A fresh SQLite file for `name`, seeded as the conformance database is.
@@ -124,10 +126,10 @@ fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> TenantOriginsH
 macro_rules! tenant_app {
     ($provider:ident) => {{
         #[cors(
-                origins = tenant($provider, also = ["https://admin.example.com"]),
-                credentials,
-                headers = ["content-type"]
-            )]
+                        origins = tenant($provider, also = ["https://admin.example.com"]),
+                        credentials,
+                        headers = ["content-type"]
+                    )]
         #[route("/t/{tenant}/data", method = "GET", method = "POST")]
         async fn data(tenant: web::Path<String>) -> impl Responder {
             format!("data {tenant}")
@@ -298,7 +300,7 @@ async fn an_invalidated_tenant_is_looked_up_on_the_next_request() {
         .store
         .replace("globex", &["https://new.example.com".to_owned()])
         .unwrap();
-    handle.invalidate("globex").await;
+    handle.invalidate("globex");
     let new = send(
         &app,
         with_origin(Method::GET, "/api/t/globex/data", "https://new.example.com"),
@@ -329,9 +331,9 @@ async fn an_invalidation_during_a_load_is_not_undone_by_it() {
     let write = async {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         behaviour.store.delete("globex").unwrap();
-        handle.invalidate("globex").await;
+        handle.invalidate("globex");
     };
-    let (first, ()) = futures_util::join!(first, write);
+    let (first, ()) = futures_util::future::join(first, write).await;
     // The lookup began before the write: it answers with what it read...
     assert_credentialed_grant(&first, GLOBEX);
     // ...but is not kept: the next request reads the store again.
@@ -404,7 +406,7 @@ async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
         }
         (slowest, began.elapsed())
     };
-    let ((answer, took), (slowest, others_done)) = futures_util::join!(slow, others);
+    let ((answer, took), (slowest, others_done)) = futures_util::future::join(slow, others).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_refused(&answer, "timed out");
     assert!(took >= Duration::from_millis(300), "{took:?}");
@@ -452,7 +454,7 @@ async fn rows_the_validator_refuses_are_left_out_said_once_and_the_rest_still_wo
             let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", refused)).await;
             assert_refused(&answer, refused);
         }
-        handle.invalidate("acme").await;
+        handle.invalidate("acme");
     }
     let lines: Vec<String> = common::log_capture::take()
         .into_iter()
@@ -555,4 +557,44 @@ async fn a_provider_never_registered_stops_the_app_naming_the_route_and_the_prov
     );
     // Never used, only named: the struct exists to be named by the route.
     let _ = NeverRegistered(behaviour("never"));
+}
+
+#[actix_web::test]
+async fn concurrent_lookups_of_a_failing_tenant_share_one_failure() {
+    let behaviour = behaviour("shared_failure");
+    behaviour.failing.lock().unwrap().insert("acme".to_owned());
+    *behaviour.delay.lock().unwrap() = Duration::from_millis(50);
+    register(SharedFailure(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(SharedFailure)).await;
+    let requests = (0..20).map(|_| send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)));
+    for answer in futures_util::future::join_all(requests).await {
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_refused(&answer, "during the outage");
+    }
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 1);
+}
+
+#[actix_web::test]
+async fn a_load_whose_request_is_dropped_is_taken_over_by_the_next() {
+    let behaviour = behaviour("abandoned");
+    *behaviour.delay.lock().unwrap() = Duration::from_millis(300);
+    register(Abandoned(Arc::clone(&behaviour)), TenantCache::new());
+    let app = init_service(tenant_app!(Abandoned)).await;
+    let dropped = async {
+        // The client goes away while its request is loading the tenant.
+        let abandoned = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME));
+        assert!(
+            actix_web::rt::time::timeout(Duration::from_millis(50), abandoned)
+                .await
+                .is_err()
+        );
+    };
+    let waiting = async {
+        // Arrives while the first loads, and waits for that load.
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await
+    };
+    let ((), answer) = futures_util::future::join(dropped, waiting).await;
+    assert_credentialed_grant(&answer, ACME);
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 2, "taken over");
 }

@@ -82,6 +82,11 @@ pub enum Origins {
     Pattern,
     /// The one origin, from configuration (`origins = config("bench")`) instead of a literal.
     Configured,
+    /// The one origin, literal, on a tenant's path (`/t/{tenant}/r`): what a tenant route is
+    /// compared with.
+    TenantPathLiteral,
+    /// The tenant's one origin, from a provider (`origins = tenant(...)`), its cache warm.
+    Tenant,
 }
 
 /// What the client sends.
@@ -131,7 +136,7 @@ pub struct Scenario {
     pub scoped: bool,
 }
 
-pub const SCENARIOS: [Scenario; 12] = [
+pub const SCENARIOS: [Scenario; 14] = [
     Scenario {
         name: "allowed-get",
         origins: Origins::One,
@@ -189,6 +194,20 @@ pub const SCENARIOS: [Scenario; 12] = [
         scoped: false,
     },
     Scenario {
+        name: "allowed-get-tenant-path-literal",
+        origins: Origins::TenantPathLiteral,
+        request: Request::Allowed,
+        bare_applies: false,
+        scoped: false,
+    },
+    Scenario {
+        name: "allowed-get-tenant",
+        origins: Origins::Tenant,
+        request: Request::Allowed,
+        bare_applies: false,
+        scoped: false,
+    },
+    Scenario {
         name: "allowed-get-auth-scope",
         origins: Origins::One,
         request: Request::Allowed,
@@ -229,20 +248,26 @@ impl Scenario {
     #[must_use]
     pub fn allowed_origin(&self) -> String {
         match self.origins {
-            Origins::One | Origins::Configured => APP_ORIGIN.to_owned(),
+            Origins::One | Origins::Configured | Origins::TenantPathLiteral | Origins::Tenant => {
+                APP_ORIGIN.to_owned()
+            }
             Origins::Hundred => many_origin(99),
             Origins::Thousand => many_origin(999),
             Origins::Pattern => "https://tenant.example.com".to_owned(),
         }
     }
 
-    /// The path the route answers on: `/r` for reads, `/w` for writes.
+    /// The path the route answers on: `/r` for reads, `/w` for writes, `/t/acme/r` for a
+    /// tenant's reads.
     #[must_use]
     pub const fn path(&self) -> &'static str {
         let write = matches!(
             self.request,
             Request::AllowedPost | Request::AllowedPostSameOrigin | Request::CrossSitePost
         );
+        if matches!(self.origins, Origins::TenantPathLiteral | Origins::Tenant) {
+            return TENANT_PATH;
+        }
         match (self.scoped, write) {
             (true, _) => "/api/r",
             (false, true) => "/w",
@@ -486,6 +511,62 @@ async fn with_cors_configured() -> &'static str {
     "ok"
 }
 
+/// The path of the tenant scenarios: tenant `acme`.
+pub const TENANT_PATH: &str = "/t/acme/r";
+
+/// The one-origin policy, literal, on a tenant's path.
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[get("/t/{tenant}/r")]
+async fn with_cors_tenant_path() -> &'static str {
+    "ok"
+}
+
+/// The tenants of the benchmark: `acme` has the one origin. Kept in memory: the warm path is
+/// what is measured, and a cold lookup costs what the application's store costs.
+pub struct BenchTenants;
+
+impl cors_runtime::TenantOrigins for BenchTenants {
+    fn tenant<'r>(
+        &self,
+        request: &cors_runtime::TenantRequest<'r>,
+    ) -> Option<std::borrow::Cow<'r, str>> {
+        request.param("tenant").map(std::borrow::Cow::Borrowed)
+    }
+
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::BoxError> {
+        Ok(if tenant == "acme" {
+            vec![APP_ORIGIN.to_owned()]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// The same policy, its origins the tenant's.
+#[cors(
+    origins = tenant(crate::BenchTenants),
+    credentials,
+    headers = ["x-token", "content-type"],
+    expose = ["x-total-count"],
+    max_age = 600
+)]
+#[get("/t/{tenant}/r")]
+async fn with_cors_tenant() -> &'static str {
+    "ok"
+}
+
+/// The bare handler on the tenant's path, for actix-cors.
+#[get("/t/{tenant}/r")]
+async fn bare_tenant() -> &'static str {
+    "ok"
+}
+
 /// The app of the contenders without CORS middleware: the bare handler, or the handler writing
 /// the headers itself.
 pub fn plain_app(
@@ -539,6 +620,17 @@ pub fn cors_app(
                 cors_runtime::set_origins("bench", [APP_ORIGIN]).expect("a valid origin");
                 mount(config, scoped, with_cors_configured);
             }
+            Origins::TenantPathLiteral => mount(config, scoped, with_cors_tenant_path),
+            Origins::Tenant => {
+                static REGISTERED: std::sync::Once = std::sync::Once::new();
+                REGISTERED.call_once(|| {
+                    drop(cors_runtime::register_tenant_origins(
+                        BenchTenants,
+                        cors_runtime::TenantCache::new(),
+                    ));
+                });
+                mount(config, scoped, with_cors_tenant);
+            }
         })
         .wrap(CorsFirst::new())
 }
@@ -563,7 +655,15 @@ pub fn actix_cors_app(
         .expose_headers(["x-total-count"])
         .max_age(600);
     cors = match origins {
-        Origins::One | Origins::Configured => cors.allowed_origin(APP_ORIGIN),
+        Origins::One | Origins::Configured | Origins::TenantPathLiteral => {
+            cors.allowed_origin(APP_ORIGIN)
+        }
+        // actix-cors' synchronous predicate, reading the tenant from the path and its origins
+        // from memory: what an app would do with it.
+        Origins::Tenant => cors.allowed_origin_fn(|origin, head| {
+            let tenant = head.uri.path().split('/').nth(2).unwrap_or_default();
+            tenant == "acme" && origin == APP_ORIGIN
+        }),
         Origins::Hundred => (0..100).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
         Origins::Thousand => (0..1000).fold(cors, |c, i| c.allowed_origin(&many_origin(i))),
         Origins::Pattern => cors.allowed_origin_fn(|origin, _| {
@@ -579,6 +679,7 @@ pub fn actix_cors_app(
         .configure(|config| {
             mount(config, scoped, bare);
             mount(config, scoped, bare_post);
+            mount(config, scoped, bare_tenant);
         })
         .wrap(cors)
 }

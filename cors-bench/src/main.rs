@@ -357,8 +357,24 @@ fn print_report(rows: &[Row]) {
         "allowed-get-configured",
         1.0,
     );
+    let (literal, tenant) = (
+        get("allowed-get-tenant-path-literal", Contender::Cors),
+        get("allowed-get-tenant", Contender::Cors),
+    );
+    let change = tenant / literal - 1.0;
+    println!(
+        "| a tenant's origins (warm cache) vs the same route with the literal | {:+.1} % | at most +20 % | {} |",
+        change * 100.0,
+        if change <= 0.20 { "yes" } else { "**no**" }
+    );
     let bare_allocations = find("allowed-get", Contender::Bare).map_or(f64::NAN, |r| r.allocations);
-    for scenario in ["allowed-get", "refused-origin", "no-origin", "preflight"] {
+    for scenario in [
+        "allowed-get",
+        "refused-origin",
+        "no-origin",
+        "preflight",
+        "allowed-get-tenant",
+    ] {
         let allocations = find(scenario, Contender::Cors).map_or(f64::NAN, |r| r.allocations);
         println!(
             "| heap allocations, {scenario} | {allocations:.2} | ≤ {bare_allocations:.2} (bare GET) | {} |",
@@ -467,7 +483,13 @@ fn socket(seconds: u64) -> Result<(), String> {
     };
     println!("\n| goal (server CPU per request) | `#[cors]` | compared with | met |");
     println!("| --- | ---: | ---: | --- |");
-    for scenario in ["allowed-get", "refused-origin", "no-origin", "preflight"] {
+    for scenario in [
+        "allowed-get",
+        "refused-origin",
+        "no-origin",
+        "preflight",
+        "allowed-get-tenant",
+    ] {
         let (cors, actix) = (
             cpu(scenario, Contender::Cors),
             cpu(scenario, Contender::ActixCors),

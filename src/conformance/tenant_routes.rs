@@ -171,7 +171,7 @@ pub async fn put_tenant_origins(tenant: web::Path<String>, body: String) -> Http
     let written = actix_web::rt::task::spawn_blocking(move || store.replace(&name, &origins)).await;
     match written {
         Ok(Ok(())) => {
-            tenants.handle.invalidate(&tenant).await;
+            tenants.handle.invalidate(&tenant);
             HttpResponse::NoContent().finish()
         }
         Ok(Err(error)) => unavailable(&error),
@@ -190,7 +190,7 @@ pub async fn delete_tenant(tenant: web::Path<String>) -> HttpResponse {
     let name = tenant.clone();
     match actix_web::rt::task::spawn_blocking(move || store.delete(&name)).await {
         Ok(Ok(())) => {
-            tenants.handle.invalidate(&tenant).await;
+            tenants.handle.invalidate(&tenant);
             HttpResponse::NoContent().finish()
         }
         Ok(Err(error)) => unavailable(&error),

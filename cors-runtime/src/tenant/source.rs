@@ -1,9 +1,19 @@
 //! A registered provider with its cache: the one place tenants' origins are looked up.
 //!
-//! The cache is moka's `future::Cache` — bounded, per-entry lifetimes, one load for concurrent
-//! lookups of one key, errors not kept — keyed by the tenant, never by the request's `Origin`.
-//! One cache per provider for the whole process: every worker's apps share it, so a tenant is
-//! loaded once whichever worker asks first.
+//! The cache is moka's (`moka::sync::Cache`): bounded, with a lifetime per entry, keyed by the
+//! tenant — never by the request's `Origin`. One cache per provider for the whole process: every
+//! worker's apps share it, so a tenant is loaded once whichever worker asks first.
+//!
+//! Reading it is synchronous and allocates nothing, so a warm lookup is a hash probe on the
+//! request's path. (moka's `future::Cache`, which would also coalesce loads, boxes its upkeep
+//! futures every 64 reads: five allocations per 64 requests, measured; the synchronous cache
+//! allocates none.) The one thing it cannot do for an asynchronous provider is make concurrent
+//! lookups of a tenant wait for one load without blocking a thread, so the cache holds, while a
+//! tenant loads, a [`Slot::Loading`]: the receiving end of a `tokio::sync::watch` channel (tokio
+//! is in every actix-web build) on which the one request that inserted it publishes the result.
+//! Every other request for that tenant, on any worker, awaits it. A failed load is published to
+//! those waiting and then removed — errors are never kept; a load whose request was dropped
+//! closes the channel, and those waiting start over.
 //!
 //! An invalidation that happens while a lookup is loading must not be undone by that lookup
 //! finishing: each invalidation counts one more epoch, each loaded list carries the epoch its
@@ -13,25 +23,27 @@ use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use moka::future::Cache;
+use actix_web::rt::time::timeout;
+use moka::ops::compute::{CompResult, Op};
+use moka::sync::Cache;
 use moka::Expiry;
+use tokio::sync::watch;
 
 use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
 
+/// The future of a provider's lookup.
+type Lookup = Pin<Box<dyn Future<Output = Result<Vec<String>, BoxError>>>>;
+
 /// A provider, type-erased.
 trait Provide: Send + Sync {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>>;
-    fn origins(
-        &self,
-        tenant: String,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<String>, BoxError>>>>;
+    fn origins(&self, tenant: String) -> Lookup;
 }
 
 struct Provided<P>(Arc<P>);
@@ -41,13 +53,22 @@ impl<P: TenantOrigins> Provide for Provided<P> {
         self.0.tenant(request)
     }
 
-    fn origins(
-        &self,
-        tenant: String,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<String>, BoxError>>>> {
+    fn origins(&self, tenant: String) -> Lookup {
         let provider = Arc::clone(&self.0);
         Box::pin(async move { provider.origins(&tenant).await })
     }
+}
+
+/// What a load ends with, as published to the requests waiting for it: the sets, or why there
+/// are none.
+type Loaded = Result<Arc<TenantSets>, Arc<str>>;
+
+/// A tenant's entry in the cache.
+#[derive(Clone)]
+enum Slot {
+    /// Being loaded: the result is published here.
+    Loading(watch::Receiver<Option<Loaded>>),
+    Loaded(Arc<TenantSets>),
 }
 
 /// A registered provider and its cache.
@@ -55,7 +76,7 @@ pub(crate) struct TenantSource {
     /// The provider's type name, for messages.
     pub(crate) name: &'static str,
     provider: Box<dyn Provide>,
-    cache: Cache<String, Arc<TenantSets>>,
+    cache: Cache<String, Slot>,
     epoch: Arc<AtomicU64>,
     lookup_timeout: Duration,
 }
@@ -71,40 +92,100 @@ impl TenantSource {
         self.provider.tenant(request)
     }
 
-    /// The tenant's origins if they are in the cache and fresh, found without waiting: the
-    /// cache's lookup is polled once, and is ready unless the cache is busy with its own
-    /// upkeep, in which case the caller takes the slow path ([`Self::load`]).
+    /// The tenant's origins if they are in the cache and fresh: a synchronous lookup that
+    /// allocates nothing. `None` sends the request the slow way ([`Self::load`]).
     #[inline]
     pub(crate) fn warm(&self, tenant: &str) -> Option<Arc<TenantSets>> {
-        let lookup = pin!(self.cache.get(tenant));
-        match lookup.poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(found) => found,
-            Poll::Pending => None,
+        match self.cache.get(tenant)? {
+            Slot::Loaded(sets) => Some(sets),
+            Slot::Loading(_) => None,
         }
     }
 
-    /// The tenant's origins: from the cache, or loaded from the provider (one load for every
-    /// concurrent lookup of the tenant, in any worker), within the lookup timeout. A failure or
-    /// a timeout is said at `WARN` and is not kept: the next request asks again.
+    /// The tenant's origins: from the cache, from the load another request began, or loaded
+    /// here — within the lookup timeout. A failure or a timeout is said at `WARN` by the request
+    /// that loaded, and is not kept: the next request asks again.
     pub(crate) async fn load(
         self: Arc<Self>,
         tenant: String,
     ) -> Result<Arc<TenantSets>, LookupFailed> {
+        let deadline = Instant::now() + self.lookup_timeout;
+        loop {
+            // The tenant's slot as it is, or — absent, or left by a load whose request was
+            // dropped — a new one this request loads.
+            let (publish, published) = watch::channel(None);
+            let slot = self
+                .cache
+                .entry_by_ref(tenant.as_str())
+                .and_compute_with(|current| match current.map(|entry| entry.into_value()) {
+                    Some(Slot::Loaded(_)) => Op::Nop,
+                    Some(Slot::Loading(loading)) if loading.has_changed().is_ok() => Op::Nop,
+                    _ => Op::Put(Slot::Loading(published)),
+                });
+            let (inserted_here, slot) = match slot {
+                CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) => {
+                    (true, entry.into_value())
+                }
+                CompResult::Unchanged(entry) => (false, entry.into_value()),
+                // Not asked for: nothing is removed here.
+                CompResult::StillNone(_) | CompResult::Removed(_) => continue,
+            };
+            match slot {
+                Slot::Loaded(sets) => return Ok(sets),
+                Slot::Loading(_) if inserted_here => {
+                    return self.load_here(&tenant, &publish, deadline).await;
+                }
+                Slot::Loading(mut loading) => {
+                    drop(publish);
+                    match timeout(left(deadline), loading.wait_for(Option::is_some)).await {
+                        Ok(Ok(loaded)) => {
+                            return loaded.clone().map_or(Err(LookupFailed), |loaded| {
+                                loaded.map_err(|_| LookupFailed)
+                            });
+                        }
+                        // The request that was loading was dropped: its slot is replaced.
+                        Ok(Err(_)) => {}
+                        Err(_) => return Err(self.failed(&tenant, &self.timed_out())),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads `tenant`'s origins from the provider, keeps them (or, on failure, forgets the
+    /// tenant) and publishes the result to those waiting.
+    async fn load_here(
+        &self,
+        tenant: &str,
+        publish: &watch::Sender<Option<Loaded>>,
+        deadline: Instant,
+    ) -> Result<Arc<TenantSets>, LookupFailed> {
         let epoch = self.epoch.load(Ordering::Acquire);
-        let source = Arc::clone(&self);
-        let asked = tenant.clone();
-        let loading = self.cache.try_get_with(tenant.clone(), async move {
-            let rows = source.provider.origins(asked.clone()).await?;
-            Ok::<_, BoxError>(Arc::new(sets::build(source.name, &asked, &rows, epoch)))
-        });
-        let error = match actix_web::rt::time::timeout(self.lookup_timeout, loading).await {
-            Ok(Ok(sets)) => return Ok(sets),
-            Ok(Err(error)) => error.to_string(),
-            Err(_) => format!(
-                "no answer within the lookup timeout ({} ms)",
-                self.lookup_timeout.as_millis()
-            ),
-        };
+        let loaded: Loaded =
+            match timeout(left(deadline), self.provider.origins(tenant.to_owned())).await {
+                Ok(Ok(rows)) => Ok(Arc::new(sets::build(self.name, tenant, &rows, epoch))),
+                Ok(Err(error)) => Err(error.to_string().into()),
+                Err(_) => Err(self.timed_out().into()),
+            };
+        match &loaded {
+            Ok(sets) => self
+                .cache
+                .insert(tenant.to_owned(), Slot::Loaded(Arc::clone(sets))),
+            Err(_) => self.cache.invalidate(tenant),
+        }
+        publish.send_replace(Some(loaded.clone()));
+        loaded.map_err(|error| self.failed(tenant, &error))
+    }
+
+    fn timed_out(&self) -> String {
+        format!(
+            "no answer within the lookup timeout ({} ms)",
+            self.lookup_timeout.as_millis()
+        )
+    }
+
+    /// Says why a lookup of `tenant` failed.
+    fn failed(&self, tenant: &str, error: &str) -> LookupFailed {
         tracing::warn!(
             target: "cors_runtime",
             provider = %self.name,
@@ -112,13 +193,13 @@ impl TenantSource {
             %error,
             "CORS tenant lookup failed; the origin is refused"
         );
-        Err(LookupFailed)
+        LookupFailed
     }
 
     /// Forgets `tenant`'s origins: the next request for it looks them up.
-    async fn invalidate(&self, tenant: &str) {
+    fn invalidate(&self, tenant: &str) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.cache.invalidate(tenant).await;
+        self.cache.invalidate(tenant);
     }
 
     /// Forgets every tenant's origins.
@@ -128,28 +209,47 @@ impl TenantSource {
     }
 }
 
-/// The lifetimes of a cached list: a known tenant's, an unknown one's, none for a list an
-/// invalidation overtook.
+/// The time left until `deadline`.
+fn left(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// The lifetimes of an entry: a known tenant's, an unknown one's, none for a list an
+/// invalidation overtook; a load in progress is kept for as long as it may take.
 struct Lifetimes {
     known: Duration,
     unknown: Duration,
+    loading: Duration,
     epoch: Arc<AtomicU64>,
 }
 
-impl Expiry<String, Arc<TenantSets>> for Lifetimes {
-    fn expire_after_create(
+impl Lifetimes {
+    fn of(&self, slot: &Slot) -> Duration {
+        match slot {
+            Slot::Loading(_) => self.loading,
+            Slot::Loaded(sets) if sets.epoch != self.epoch.load(Ordering::Acquire) => {
+                Duration::ZERO
+            }
+            Slot::Loaded(sets) if sets.known => self.known,
+            Slot::Loaded(_) => self.unknown,
+        }
+    }
+}
+
+impl Expiry<String, Slot> for Lifetimes {
+    fn expire_after_create(&self, _tenant: &String, slot: &Slot, _at: Instant) -> Option<Duration> {
+        Some(self.of(slot))
+    }
+
+    /// A load's result replaces its `Loading` slot: its own lifetime from then on.
+    fn expire_after_update(
         &self,
         _tenant: &String,
-        sets: &Arc<TenantSets>,
-        _created: Instant,
+        slot: &Slot,
+        _at: Instant,
+        _left: Option<Duration>,
     ) -> Option<Duration> {
-        Some(if sets.epoch != self.epoch.load(Ordering::Acquire) {
-            Duration::ZERO
-        } else if sets.known {
-            self.known
-        } else {
-            self.unknown
-        })
+        Some(self.of(slot))
     }
 }
 
@@ -198,6 +298,8 @@ pub fn register_tenant_origins<P: TenantOrigins>(
             .expire_after(Lifetimes {
                 known: cache.known_for,
                 unknown: cache.unknown_for,
+                // Past the lookup timeout, the request that loads has given up.
+                loading: cache.lookup_timeout.saturating_add(Duration::from_secs(1)),
                 epoch: Arc::clone(&epoch),
             })
             .build(),
@@ -229,8 +331,8 @@ pub struct TenantOriginsHandle {
 
 impl TenantOriginsHandle {
     /// Forgets `tenant`'s origins, on every worker: the next request for it looks them up.
-    pub async fn invalidate(&self, tenant: &str) {
-        self.source.invalidate(tenant).await;
+    pub fn invalidate(&self, tenant: &str) {
+        self.source.invalidate(tenant);
     }
 
     /// Forgets every tenant's origins.

@@ -1,0 +1,317 @@
+//! The conformance routes of origins by tenant, checked from outside as the contract states
+//! them: raw requests to a real server (two workers) over loopback, its SQLite file written
+//! through the admin routes and behind the server's back with `sqlite3`, the loads read back
+//! from `GET /admin/lookups`. One test: the environment (`CONFORMANCE_DB`, the cache lifetime
+//! and the lookup timeout) is read once per process.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::wire::{exchange, start_conformance_server, WireResponse};
+
+const ACME: &str = "https://acme.example.com";
+const GLOBEX: &str = "https://globex.example.com";
+const ADMIN: &str = "https://admin.example.com";
+const TTL: Duration = Duration::from_millis(1_500);
+const TIMEOUT: Duration = Duration::from_millis(1_000);
+
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> WireResponse {
+    let mut text = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    exchange(port, text.as_bytes()).expect("an answer")
+}
+
+fn preflight(port: u16, path: &str, origin: &str) -> WireResponse {
+    request(
+        port,
+        "OPTIONS",
+        path,
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+        "",
+    )
+}
+
+fn get(port: u16, path: &str, origin: &str) -> WireResponse {
+    request(port, "GET", path, &[("Origin", origin)], "")
+}
+
+/// Every response of a tenant route varies by `Origin` (R14).
+fn varies(response: &WireResponse) -> bool {
+    response.all("vary").iter().any(|line| {
+        line.split(',')
+            .any(|name| name.trim().eq_ignore_ascii_case("origin"))
+    })
+}
+
+fn assert_granted(response: &WireResponse, origin: &str, what: &str) {
+    assert!(response.status < 300, "{what}: {}", response.status);
+    assert_eq!(
+        response.one("access-control-allow-origin"),
+        Some(origin),
+        "{what}"
+    );
+    assert_eq!(
+        response.one("access-control-allow-credentials"),
+        Some("true"),
+        "{what}"
+    );
+    assert!(varies(response), "{what}");
+}
+
+fn assert_refused(response: &WireResponse, what: &str) {
+    assert!(response.status < 500, "{what}: {}", response.status);
+    assert_eq!(response.one("access-control-allow-origin"), None, "{what}");
+    assert!(varies(response), "{what}");
+}
+
+fn lookups(port: u16) -> serde_json::Value {
+    let response = request(port, "GET", "/admin/lookups", &[], "");
+    serde_json::from_slice(&response.body).expect("JSON")
+}
+
+/// Runs `sql` on the database with the `sqlite3` program: another process writing it.
+fn sqlite3(database: &PathBuf, sql: &str) {
+    let status = std::process::Command::new("/usr/bin/sqlite3")
+        .arg(database)
+        .arg(sql)
+        .status()
+        .expect("sqlite3 runs");
+    assert!(status.success(), "sqlite3 {sql}");
+}
+
+#[test]
+fn the_tenant_routes_serve_the_contract() {
+    if !common::tool_available(
+        "/usr/bin/sqlite3",
+        "sqlite3",
+        "the conformance tenant routes",
+    ) {
+        return;
+    }
+    let database = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("conformance-tenants-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&database);
+    // Read once, when the first app is built: before any server thread exists.
+    std::env::set_var("CONFORMANCE_DB", &database);
+    std::env::set_var("CONFORMANCE_TENANT_TTL_MS", TTL.as_millis().to_string());
+    std::env::set_var(
+        "CONFORMANCE_LOOKUP_TIMEOUT_MS",
+        TIMEOUT.as_millis().to_string(),
+    );
+    let port = start_conformance_server(2);
+    assert!(database.exists(), "created at $CONFORMANCE_DB");
+
+    // The seeded tenants: their own origins, patterns included, and the admin site everywhere.
+    for origin in [ACME, "https://x.acme-preview.example.com", ADMIN] {
+        let answer = preflight(port, "/t/acme/data", origin);
+        assert_eq!(answer.status, 204, "{origin}");
+        assert_granted(&answer, origin, origin);
+        assert_eq!(
+            answer.one("access-control-allow-headers"),
+            Some("content-type")
+        );
+        let answer = get(port, "/t/acme/data", origin);
+        assert_eq!(answer.body, b"data acme");
+        assert_granted(&answer, origin, origin);
+    }
+    let refused = preflight(port, "/t/globex/data", ACME);
+    assert_eq!(refused.status, 403);
+    assert_refused(&refused, "acme's origin on globex");
+    assert_granted(
+        &get(port, "/t/globex/data", ADMIN),
+        ADMIN,
+        "admin on globex",
+    );
+    assert_granted(&get(port, "/t/globex/data", GLOBEX), GLOBEX, "globex");
+    let no_origin = request(port, "GET", "/t/acme/data", &[], "");
+    assert!(varies(&no_origin), "R14 without Origin");
+
+    // Written through the admin route: the very next request sees it.
+    let put = request(
+        port,
+        "PUT",
+        "/admin/tenants/globex/origins",
+        &[],
+        "https://new.example.com",
+    );
+    assert_eq!(put.status, 204);
+    assert_granted(
+        &get(port, "/t/globex/data", "https://new.example.com"),
+        "https://new.example.com",
+        "new",
+    );
+    assert_refused(&get(port, "/t/globex/data", GLOBEX), "replaced");
+    // An invalid list: 400 naming the entry, nothing changed.
+    let bad = request(
+        port,
+        "PUT",
+        "/admin/tenants/globex/origins",
+        &[],
+        "https://ok.example.com, https://bad.example.com/",
+    );
+    assert_eq!(bad.status, 400);
+    let message = String::from_utf8_lossy(&bad.body).into_owned();
+    assert!(
+        message.contains("`https://bad.example.com/`") && message.contains("never ends with `/`"),
+        "{message}"
+    );
+    assert_granted(
+        &get(port, "/t/globex/data", "https://new.example.com"),
+        "https://new.example.com",
+        "kept",
+    );
+    assert_refused(
+        &get(port, "/t/globex/data", "https://ok.example.com"),
+        "not written",
+    );
+    let deleted = request(port, "DELETE", "/admin/tenants/globex", &[], "");
+    assert_eq!(deleted.status, 204);
+    assert_refused(
+        &get(port, "/t/globex/data", "https://new.example.com"),
+        "deleted",
+    );
+
+    // A row written by another process, for a tenant already refused: honoured after the TTL.
+    assert_refused(
+        &get(port, "/t/initech/data", "https://initech.example.com"),
+        "unknown",
+    );
+    sqlite3(
+        &database,
+        "INSERT INTO tenant_origins VALUES ('initech', 'https://initech.example.com')",
+    );
+    assert_refused(
+        &get(port, "/t/initech/data", "https://initech.example.com"),
+        "cached",
+    );
+    std::thread::sleep(TTL + Duration::from_millis(200));
+    assert_granted(
+        &get(port, "/t/initech/data", "https://initech.example.com"),
+        "https://initech.example.com",
+        "after the TTL",
+    );
+
+    // Rows the validator refuses, written by hand: left out; the tenant's valid row works.
+    sqlite3(
+        &database,
+        "INSERT INTO tenant_origins VALUES ('hooli', 'https://bad.example.com/'), ('hooli', '*'), \
+         ('hooli', 'https://hooli.example.com')",
+    );
+    assert_granted(
+        &get(port, "/t/hooli/data", "https://hooli.example.com"),
+        "https://hooli.example.com",
+        "valid row",
+    );
+    assert_refused(
+        &get(port, "/t/hooli/data", "https://bad.example.com"),
+        "invalid row",
+    );
+    assert_refused(
+        &get(port, "/t/hooli/data", "https://evil.example"),
+        "`*` row",
+    );
+
+    // 50 concurrent first requests for one tenant: one load.
+    sqlite3(
+        &database,
+        "INSERT INTO tenant_origins VALUES ('umbrella', 'https://umbrella.example.com')",
+    );
+    let threads: Vec<_> = (0..50)
+        .map(|_| {
+            std::thread::spawn(move || {
+                get(port, "/t/umbrella/data", "https://umbrella.example.com")
+            })
+        })
+        .collect();
+    for thread in threads {
+        let answer = thread.join().expect("a request");
+        assert_granted(&answer, "https://umbrella.example.com", "concurrent");
+    }
+    assert_eq!(lookups(port)["umbrella"], 1, "{}", lookups(port));
+
+    // The database failing: refused, never a 5xx.
+    let down = preflight(port, "/t/down/data", ACME);
+    assert_eq!(down.status, 403);
+    assert_refused(&down, "down");
+    let down = get(port, "/t/down/data", ACME);
+    assert_eq!(down.status, 200);
+    assert_refused(&down, "down");
+
+    // A lookup slower than the timeout: refused within timeout + 0.5 s, while another route
+    // answers within 100 ms.
+    let slow = std::thread::spawn(move || {
+        let began = Instant::now();
+        let answer = get(port, "/t/slow/data", ACME);
+        (answer, began.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    for _ in 0..5 {
+        let began = Instant::now();
+        let public = get(port, "/public", ACME);
+        assert_eq!(public.status, 200);
+        assert!(
+            began.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            began.elapsed()
+        );
+    }
+    let (answer, took) = slow.join().expect("the slow request");
+    assert_refused(&answer, "slow");
+    assert!(took < TIMEOUT + Duration::from_millis(500), "{took:?}");
+
+    // Configured origins set again while serving: the next request sees them; an invalid list
+    // is refused with the validator's message and the last valid one stays.
+    assert_eq!(
+        get(port, "/reloadable", "https://reload.example.com").one("access-control-allow-origin"),
+        Some("https://reload.example.com")
+    );
+    let set = request(
+        port,
+        "PUT",
+        "/admin/reloadable",
+        &[],
+        "https://reload2.example.com",
+    );
+    assert_eq!(set.status, 204);
+    let reloaded = get(port, "/reloadable", "https://reload2.example.com");
+    assert_eq!(
+        reloaded.one("access-control-allow-origin"),
+        Some("https://reload2.example.com")
+    );
+    assert_eq!(
+        get(port, "/reloadable", "https://reload.example.com").one("access-control-allow-origin"),
+        None
+    );
+    let invalid = request(
+        port,
+        "PUT",
+        "/admin/reloadable",
+        &[],
+        "https://reload3.example.com/",
+    );
+    assert_eq!(invalid.status, 400);
+    assert!(String::from_utf8_lossy(&invalid.body).contains("never ends with `/`"));
+    assert_eq!(
+        get(port, "/reloadable", "https://reload2.example.com").one("access-control-allow-origin"),
+        Some("https://reload2.example.com")
+    );
+}
