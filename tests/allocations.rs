@@ -228,3 +228,93 @@ async fn every_path_allocates_no_more_than_its_bare_twin() {
         "pattern GET: {pattern_get}, bare GET: {bare_get}"
     );
 }
+
+/// The tenants of the tenant route: `acme` has the one origin.
+struct Tenants;
+
+static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl cors_runtime::TenantOrigins for Tenants {
+    fn tenant<'r>(
+        &self,
+        request: &cors_runtime::TenantRequest<'r>,
+    ) -> Option<std::borrow::Cow<'r, str>> {
+        request.param("tenant").map(std::borrow::Cow::Borrowed)
+    }
+
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::BoxError> {
+        LOADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(if tenant == "acme" {
+            vec!["https://app.example.com".to_owned()]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/t/{tenant}/literal")]
+async fn tenant_path_literal() -> impl Responder {
+    "literal"
+}
+
+#[cors(origins = tenant(Tenants), credentials)]
+#[get("/t/{tenant}/data")]
+async fn tenant_data() -> impl Responder {
+    "data"
+}
+
+/// The allocations of `rounds` requests in all, after a warm-up long enough for the cache's own
+/// structures to have grown to their steady size.
+fn total_allocations<S, B>(app: &S, rounds: u64, request: impl Fn() -> TestRequest) -> u64
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    for _ in 0..2_000 {
+        allocations_to_serve(app, request().to_request());
+    }
+    (0..rounds)
+        .map(|_| allocations_to_serve(app, request().to_request()))
+        .sum()
+}
+
+#[actix_web::test]
+async fn a_warm_tenant_lookup_allocates_nothing_beyond_the_same_route_with_literals() {
+    drop(cors_runtime::register_tenant_origins(
+        Tenants,
+        cors_runtime::TenantCache::new(),
+    ));
+    // One app each: a second dynamic route would make the first pay actix-web's own failed
+    // match against it.
+    let literal_app = init_service(
+        App::new()
+            .service(tenant_path_literal)
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let tenant_app = init_service(App::new().service(tenant_data).wrap(CorsFirst::new())).await;
+    // The first request loads the tenant (the provider answers at once: one poll).
+    let request = |path: &'static str| {
+        move || {
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("origin", "https://app.example.com"))
+        }
+    };
+    const ROUNDS: u64 = 512;
+    let literal = total_allocations(&literal_app, ROUNDS, request("/t/acme/literal"));
+    let tenant = total_allocations(&tenant_app, ROUNDS, request("/t/acme/data"));
+    assert!(literal > 0, "the counter counts nothing");
+    assert_eq!(
+        LOADS.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one load, then warm"
+    );
+    // Nothing per request: at most the cache's own upkeep, which moka runs about once per 120
+    // lookups (one per request would be 512 more).
+    assert!(
+        tenant <= literal + ROUNDS / 32,
+        "{ROUNDS} warm tenant requests: {tenant} allocations; the same route with the literal: \
+         {literal}"
+    );
+}
