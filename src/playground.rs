@@ -5,10 +5,11 @@
 //! A policy is written at compile time, so the page's origin has a fixed port:
 //! [`PAGE_ORIGIN`]. [`STRANGER_ORIGIN`] serves the same page from an origin no policy names.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
@@ -18,7 +19,9 @@ use actix_web::{
     delete, error, get, patch, post, put, route, web, App, HttpRequest, HttpResponse, HttpServer,
     Responder,
 };
-use cors_runtime::{cors, CorsFirst};
+use cors_runtime::{cors, BoxError, CorsFirst, TenantCache, TenantOrigins, TenantRequest};
+
+use crate::tenant_db::TenantStore;
 
 /// Port of the API.
 pub const API_PORT: u16 = 8700;
@@ -266,6 +269,54 @@ pub async fn socket(
     Ok(response)
 }
 
+/// The playground's tenants, in a SQLite file of their own: `page-co` owns the page's origin,
+/// `stranger-co` the stranger's.
+pub struct PlaygroundTenants(Arc<TenantStore>);
+
+impl TenantOrigins for PlaygroundTenants {
+    fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+        request.param("tenant").map(Cow::Borrowed)
+    }
+
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        Arc::clone(&self.0).load(tenant).await
+    }
+}
+
+/// Opens the tenants' database (`$PLAYGROUND_DB`, or a fresh file) and registers the provider:
+/// once per process.
+fn register_tenants() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        let path = std::env::var_os("PLAYGROUND_DB").map_or_else(
+            || crate::tenant_db::fresh_file("cors-playground"),
+            std::path::PathBuf::from,
+        );
+        match TenantStore::open(
+            &path,
+            &[("page-co", PAGE_ORIGIN), ("stranger-co", STRANGER_ORIGIN)],
+        ) {
+            Ok(store) => {
+                drop(cors_runtime::register_tenant_origins(
+                    PlaygroundTenants(Arc::new(store)),
+                    TenantCache::new(),
+                ));
+            }
+            // The tenant route's app then refuses to start, naming the provider.
+            Err(error) => eprintln!("PLAYGROUND_DB `{}`: {error}", path.display()),
+        }
+    });
+}
+
+/// A tenant's data: each tenant's origins from the database, with the user's cookies; its
+/// writes are guarded by them (R20).
+#[cors(origins = tenant(crate::playground::PlaygroundTenants), credentials)]
+#[route("/api/t/{tenant}/data", method = "GET", method = "POST")]
+pub async fn tenant_data(tenant: web::Path<String>) -> impl Responder {
+    ran("tenant");
+    format!("data of {tenant}")
+}
+
 /// The signed-in user, behind the session check of `/api/session`.
 #[cors(origins = ["http://localhost:8701"], credentials, headers = ["authorization"])]
 #[get("/me")]
@@ -404,6 +455,7 @@ fn api_with(
         InitError = (),
     >,
 > {
+    register_tenants();
     // The preflight counter wraps the CorsFirst layer, so it sees the preflights the layer
     // answers.
     App::new()
@@ -440,6 +492,7 @@ fn api_with(
         .service(transfer)
         .service(callback)
         .service(socket)
+        .service(tenant_data)
         .service(
             web::scope("/api/session")
                 .wrap(from_fn(require_session))

@@ -126,10 +126,10 @@ fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> TenantOriginsH
 macro_rules! tenant_app {
     ($provider:ident) => {{
         #[cors(
-                            origins = tenant($provider, also = ["https://admin.example.com"]),
-                            credentials,
-                            headers = ["content-type"]
-                        )]
+                                origins = tenant($provider, also = ["https://admin.example.com"]),
+                                credentials,
+                                headers = ["content-type"]
+                            )]
         #[route("/t/{tenant}/data", method = "GET", method = "POST")]
         async fn data(tenant: web::Path<String>) -> impl Responder {
             format!("data {tenant}")

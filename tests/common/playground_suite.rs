@@ -75,7 +75,7 @@ const fn refused_by_the_guard(id: &'static str) -> Expect {
 /// Chromium fails is the missing allow-origin.
 const REFUSED_PREFLIGHT: &str = "PreflightMissingAllowOriginHeader";
 
-pub const PAGE_EXPECTATIONS: [Expect; 29] = [
+pub const PAGE_EXPECTATIONS: [Expect; 31] = [
     readable("cred-fetch"),
     readable("cred-xhr"),
     blocked("no-cred-route-include", "InvalidAllowCredentials"),
@@ -109,9 +109,11 @@ pub const PAGE_EXPECTATIONS: [Expect; 29] = [
     acted("form-listed"),
     acted("form-listed-text"),
     acted("ws-listed"),
+    readable("tenant-own"),
+    blocked("tenant-other", "MissingAllowOriginHeader"),
 ];
 
-pub const STRANGER_EXPECTATIONS: [Expect; 8] = [
+pub const STRANGER_EXPECTATIONS: [Expect; 10] = [
     blocked("stranger-account", "MissingAllowOriginHeader"),
     blocked("stranger-preflight", REFUSED_PREFLIGHT),
     blocked("stranger-configured", "MissingAllowOriginHeader"),
@@ -119,6 +121,8 @@ pub const STRANGER_EXPECTATIONS: [Expect; 8] = [
     refused_by_the_guard("stranger-form"),
     refused_by_the_guard("stranger-form-text"),
     refused_by_the_guard("stranger-ws"),
+    readable("stranger-tenant-own"),
+    refused_by_the_guard("stranger-tenant-form"),
     acted("stranger-callback"),
 ];
 
@@ -188,6 +192,7 @@ pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>)
         ("method-unlisted", "no #[cors] route of this path serves the method `PUT`"),
         ("method-lower", "no #[cors] route of this path serves the method `patch`"),
         ("star-authorization", "the request header `authorization` is not allowed"),
+        ("tenant-other", "reason=the origin is not among tenant `stranger-co`'s origins"),
     ] {
         assert!(reason(id).contains(expected), "{id}: {}", reason(id));
     }
@@ -232,6 +237,10 @@ pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>)
     assert_eq!(playground::handler_runs("transfer"), 2);
     assert_eq!(playground::handler_runs("ws"), 1);
     assert_eq!(field(results, "ws-listed", "body"), "hello");
+    // A tenant's origins from the database: this page's tenant read with the user's cookie; the
+    // other tenant's route ran (R18) and the browser hid its answer.
+    assert_eq!(field(results, "tenant-own", "body"), "data of page-co");
+    assert_eq!(playground::handler_runs("tenant"), 2);
 }
 
 /// Requests composed in the page's form: from the other origin through the relay frame, and
@@ -297,6 +306,12 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
         "cross-site WebSocket hijacking"
     );
     assert_eq!(playground::handler_runs("callback"), 1);
+    // Its own tenant's route read; the other tenant's refused its form before the handler.
+    assert_eq!(
+        field(results, "stranger-tenant-own", "body"),
+        "data of stranger-co"
+    );
+    assert_eq!(playground::handler_runs("tenant"), 3, "tenant forms: CSRF");
     let reason = |id: &str| {
         field(results, id, "reason")
             .as_str()
@@ -316,5 +331,11 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
         reason("stranger-ws").contains("(R21)"),
         "{}",
         reason("stranger-ws")
+    );
+    assert!(
+        reason("stranger-tenant-form").contains("route=POST /api/t/{tenant}/data")
+            && reason("stranger-tenant-form").contains("(R20, row 3)"),
+        "{}",
+        reason("stranger-tenant-form")
     );
 }
