@@ -16,6 +16,7 @@ use actix_web::{
 };
 use cors_runtime::{cors, CorsFirst};
 
+pub mod builder_routes;
 pub mod tenant_routes;
 
 /// A public route: any origin, no credentials.
@@ -338,5 +339,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(open)
         .service(socket)
         .service(counts)
-        .configure(tenant_routes::configure);
+        .configure(tenant_routes::configure)
+        .configure(builder_routes::configure);
 }

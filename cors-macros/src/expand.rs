@@ -48,6 +48,25 @@ pub(crate) fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let runtime = runtime_path(&arguments);
+    if let Some(none) = &arguments.none {
+        // Opted out: no policy to judge, only that nothing else is written beside it.
+        if arguments
+            .written
+            .iter()
+            .any(|key| key != args::NONE_KEY && key != "crate")
+        {
+            cx.error_spanned_by(
+                none,
+                "`none` opts the route out of CORS and stands alone: remove the other keys, or \
+                 remove `none`",
+            );
+        }
+        let policy = quote!(#runtime::__private::PolicyRef::none());
+        return match cx.check() {
+            Ok(()) => registration(&handler, &route, &runtime, &policy),
+            Err(error) => fallback::emit(&item, Some(error)),
+        };
+    }
     let policy = if let Some(shared) = &arguments.policy {
         // The shared policy's macro merges its definition with these arguments, validates the
         // result and expands to the policy's text; should it not exist, only this expression is
@@ -103,6 +122,48 @@ pub(crate) fn with_policy(input: TokenStream) -> TokenStream {
     }
 }
 
+/// `cors_policy!(keys)`: a builder-style resource's or a scope's policy, as a
+/// `cors_runtime::CorsPolicy` value — validated like an attribute's, the served methods unknown
+/// (an empty list) until the app is built.
+pub(crate) fn builder_policy(args: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let arguments = args::parse(args.clone(), &mut cx);
+    let runtime = runtime_path(&arguments);
+    if let Some(none) = &arguments.none {
+        cx.error_spanned_by(
+            none,
+            "a builder-style resource opts out with `cors_runtime::no_cors()`, not \
+             `cors_policy!(none)`",
+        );
+        let stand_in =
+            quote!(#runtime::__private::builder_policy(#runtime::__private::PolicyRef::none()));
+        let errors = cx.check().err().map(|error| error.to_compile_error());
+        return quote!({ #errors #stand_in });
+    }
+    let value = if let Some(shared) = &arguments.policy {
+        let additions = if arguments.written.len() == 1 {
+            TokenStream::new()
+        } else {
+            args
+        };
+        Some(quote!(#shared! { { #additions } [] }))
+    } else {
+        let (spec, found) = validate::policy(&arguments, &Route::serving(Vec::new()));
+        validate::report(&mut cx, found, &Reported::new());
+        spec.map(|spec| policy_value(&spec, &arguments, &runtime))
+    };
+    let wrap = |value: TokenStream| quote!(#runtime::__private::builder_policy(#value));
+    let stand_in = wrap(quote!(#runtime::__private::PolicyRef::text("")));
+    match (cx.check(), value) {
+        (Ok(()), Some(value)) => wrap(value),
+        (Ok(()), None) => stand_in,
+        (Err(error), _) => {
+            let errors = error.to_compile_error();
+            quote!({ #errors #stand_in })
+        }
+    }
+}
+
 /// `policy! { [docs] [vis] NAME { keys } }`: the definition's own mistakes, and the macro
 /// `NAME` its uses call.
 pub(crate) fn shared_policy(input: TokenStream) -> TokenStream {
@@ -118,6 +179,13 @@ pub(crate) fn shared_policy(input: TokenStream) -> TokenStream {
         );
     }
     let mut arguments = args::parse(definition.body.clone(), &mut cx);
+    if let Some(none) = &arguments.none {
+        cx.error_spanned_by(
+            none,
+            "`none` opts one route out of CORS: write `#[cors(none)]` on that route, not in a \
+             shared policy",
+        );
+    }
     if let Some(other) = &arguments.policy {
         cx.error_spanned_by(
             other,
@@ -135,6 +203,7 @@ pub(crate) fn shared_policy(input: TokenStream) -> TokenStream {
     let runtime = runtime_path(&arguments);
     let text = if complete {
         arguments.origins_in_shared = Some(definition.name.to_string());
+        arguments.shared = Some(definition.name.to_string());
         validate::policy(&arguments, &Route::serving(vec!["GET".to_owned()]))
             .0
             .map(|spec| policy_value(&spec, &arguments, &runtime))

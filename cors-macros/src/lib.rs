@@ -106,6 +106,22 @@ pub fn policy(input: TokenStream) -> TokenStream {
     expand::shared_policy(input.into()).into()
 }
 
+/// A policy for a route registered builder-style (`cors_runtime::resource`) or for a scope's
+/// routes (`cors_runtime::scope`): the attribute's keys, checked when the crate compiles, as a
+/// value of type `cors_runtime::CorsPolicy`:
+///
+/// ```text
+/// let built = cors_runtime::cors_policy!(origins = ["https://app.example.com"], credentials);
+/// let api = cors_runtime::cors_policy!(policy = crate::policies::FRONT_ENDS, max_age = 60);
+/// ```
+///
+/// The methods the resource serves are not known here: `methods`, when given, is checked against
+/// them when the app is built, and so is `allow_cross_origin_writes`.
+#[proc_macro]
+pub fn cors_policy(input: TokenStream) -> TokenStream {
+    expand::builder_policy(input.into()).into()
+}
+
 /// The callback of a shared policy's macro. Not a public API.
 #[doc(hidden)]
 #[proc_macro]

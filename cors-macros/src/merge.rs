@@ -73,9 +73,12 @@ pub(crate) fn merged(name: &str, shared: Arguments, over: Arguments, cx: &mut Ct
         // Never inherited: the definition refuses it (`WritesProblem::InSharedPolicy`).
         writes_opt_out: over.writes_opt_out,
         runtime: over.runtime.or(shared.runtime),
+        // Refused beside `policy` (`expand::cors`) and in a definition (`expand::shared_policy`).
+        none: None,
         written: shared.written.into_iter().chain(over.written).collect(),
         from_shared,
         origins_in_shared,
+        shared: Some(name.to_owned()),
     }
 }
 

@@ -34,8 +34,16 @@ pub(crate) struct Route {
 }
 
 impl Route {
+    /// Whether the methods the route serves are known here: not for a builder-style resource's
+    /// policy (`cors_policy!`), whose methods are known when the app is built, and are checked
+    /// then. (A route attribute always serves at least one method.)
+    pub(crate) fn methods_known(&self) -> bool {
+        !self.methods.is_empty()
+    }
+
     /// A route serving `methods`, for judging a policy without a real one (a shared definition,
-    /// or the shared policy's callback, which gets only the served methods).
+    /// or the shared policy's callback, which gets only the served methods; none for a
+    /// builder-style resource's policy).
     pub(crate) fn serving(methods: Vec<String>) -> Self {
         Self {
             attribute: TokenStream::new(),

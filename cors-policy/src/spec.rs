@@ -66,6 +66,9 @@ pub struct Spec {
     /// Why the route takes writes from any origin (`allow_cross_origin_writes`); `None`: its
     /// writes are guarded (R20).
     pub writes_opt_out: Option<String>,
+    /// The shared policy (`policy = NAME`) this one adds to, when it does: the audit report
+    /// says where a route's policy came from.
+    pub shared: Option<String>,
 }
 
 /// One path of a route attribute and the methods it serves there.
@@ -78,7 +81,7 @@ pub struct RouteText {
 }
 
 /// Marks the format, so that a text of another version is never misread.
-const VERSION: &str = "cors4";
+const VERSION: &str = "cors5";
 
 /// The text of `spec`.
 #[must_use]
@@ -120,6 +123,7 @@ pub fn encode(spec: &Spec) -> String {
     });
     out.optional(spec.origins_in_shared.as_ref(), |out, name| out.text(name));
     out.optional(spec.writes_opt_out.as_ref(), |out, reason| out.text(reason));
+    out.optional(spec.shared.as_ref(), |out, name| out.text(name));
     out.0
 }
 
@@ -161,6 +165,7 @@ pub fn decode(text: &str) -> Option<Spec> {
     let max_age = input.optional(|input| input.text()?.parse().ok())?;
     let origins_in_shared = input.optional(|input| input.text().map(str::to_owned))?;
     let writes_opt_out = input.optional(|input| input.text().map(str::to_owned))?;
+    let shared = input.optional(|input| input.text().map(str::to_owned))?;
     input.0.is_empty().then_some(Spec {
         origins,
         credentials,
@@ -171,6 +176,7 @@ pub fn decode(text: &str) -> Option<Spec> {
         max_age,
         origins_in_shared,
         writes_opt_out,
+        shared,
     })
 }
 
@@ -337,6 +343,7 @@ mod tests {
             max_age: None,
             origins_in_shared: None,
             writes_opt_out: None,
+            shared: None,
         };
         vec![
             base.clone(),
@@ -376,6 +383,7 @@ mod tests {
                     default: None,
                 },
                 origins_in_shared: Some("FRONT_ENDS".to_owned()),
+                shared: Some("FRONT_ENDS".to_owned()),
                 ..base.clone()
             },
             Spec {

@@ -62,12 +62,21 @@ impl fmt::Display for WritesProblem {
 /// # Errors
 /// At the key: an empty reason, or a route with no method that is a write.
 pub fn check_opt_out(reason: &str, served: &[&str]) -> Result<String, Vec<Problem>> {
+    check_opt_out_with(reason, Some(served))
+}
+
+/// [`check_opt_out`] where the methods the route serves may not be known yet (`None`: a
+/// builder-style resource, whose methods are known when the app is built, and checked then).
+///
+/// # Errors
+/// As [`check_opt_out`]; without the served methods, only the reason is judged.
+pub fn check_opt_out_with(reason: &str, served: Option<&[&str]>) -> Result<String, Vec<Problem>> {
     let mut problems = Vec::new();
     let reason = reason.trim();
     if reason.is_empty() {
         problems.push(Problem::new(At::Key, WritesProblem::NoReason));
     }
-    if !served.iter().any(|method| is_unsafe(method)) {
+    if let Some(served) = served.filter(|served| !served.iter().any(|method| is_unsafe(method))) {
         problems.push(Problem::new(
             At::Key,
             WritesProblem::OnlySafeMethods {

@@ -46,6 +46,7 @@ fn policy() -> &'static Policy {
             max_age: Some(600),
             origins_in_shared: None,
             writes_opt_out: None,
+            shared: None,
         })
     })
 }
@@ -150,6 +151,7 @@ fn guard_policy(which: GuardPolicy) -> &'static Policy {
             max_age: None,
             origins_in_shared: None,
             writes_opt_out: None,
+            shared: None,
         };
         [
             compiled(&base),

@@ -41,7 +41,8 @@ mod tenant; // origins by tenant: the provider, its cache, the path parameters
 #[doc(hidden)]
 pub mod fuzzing;
 
-pub use cors_macros::{cors, policy};
+pub use app::builder::{no_cors, resource, scope, CorsPolicy, CorsResource, CorsScope};
+pub use cors_macros::{cors, cors_policy, policy};
 pub use inspect::{check, report, Report, RouteReport};
 pub use layer::{CorsFirst, CorsFirstFuture, CorsFirstService};
 pub use policy::configured::{set_origins, EntryProblem, OriginsError, OriginsSource};
@@ -55,6 +56,7 @@ pub use tenant::{
 /// without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::app::builder::builder_policy;
     pub use crate::app::register::{register, GuardFn, PolicyRef};
     pub use crate::tenant::{provider, ProviderKey};
     pub use actix_web;

@@ -14,7 +14,7 @@ use syn::{Expr, Ident, LitInt, LitStr, Token};
 use crate::ctxt::Ctxt;
 
 /// The keys, in the order the reference lists them.
-pub(crate) const KEYS: [&str; 10] = [
+pub(crate) const KEYS: [&str; 11] = [
     "origins",
     "methods",
     "headers",
@@ -25,7 +25,11 @@ pub(crate) const KEYS: [&str; 10] = [
     cors_policy::writes::OPT_OUT_KEY,
     "policy",
     "crate",
+    NONE_KEY,
 ];
+
+/// The key of a route that opts out of CORS: `#[cors(none)]`, alone.
+pub(crate) const NONE_KEY: &str = "none";
 
 /// One `key = value` or bare `key`, as written.
 struct Entry {
@@ -133,6 +137,8 @@ pub(crate) struct Arguments {
     pub(crate) writes_opt_out: Option<LitStr>,
     /// `crate = "path"`, parsed.
     pub(crate) runtime: Option<(LitStr, syn::Path)>,
+    /// `none`: the route opts out of CORS (under a scope with a default policy).
+    pub(crate) none: Option<Ident>,
     /// The keys written, well-formed or not: a key whose value was refused for its shape is
     /// not reported missing too.
     pub(crate) written: Vec<String>,
@@ -140,6 +146,8 @@ pub(crate) struct Arguments {
     pub(crate) from_shared: FromShared,
     /// The shared policy the origins are written in, when they are.
     pub(crate) origins_in_shared: Option<String>,
+    /// The shared policy merged into these arguments, when one is.
+    pub(crate) shared: Option<String>,
 }
 
 /// The single values of a merged policy that come from the shared definition.
@@ -197,6 +205,7 @@ pub(crate) fn parse(args: TokenStream, cx: &mut Ctxt) -> Arguments {
             }
             "policy" => attribute.policy = values::policy(cx, entry),
             "crate" => attribute.runtime = values::runtime(cx, entry),
+            NONE_KEY => attribute.none = values::flag(cx, entry),
             _ => attribute.insecure_http = values::flag(cx, entry),
         }
     }

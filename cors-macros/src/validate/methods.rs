@@ -10,8 +10,20 @@ pub(super) fn methods(
     route: &Route,
     flags: &Flags<'_>,
 ) -> Option<Vec<String>> {
-    let served: Vec<&str> = route.methods.iter().map(String::as_str).collect();
+    let listed: Vec<&str> = list.map_or_else(Vec::new, |list| {
+        list.items.iter().map(|(name, _)| name.as_str()).collect()
+    });
+    // Unknown served methods (a builder-style resource): the list is judged on its own here,
+    // and against what the resource serves when the app is built.
+    let served: Vec<&str> = if route.methods_known() {
+        route.methods.iter().map(String::as_str).collect()
+    } else {
+        listed.clone()
+    };
     let Some(list) = list else {
+        if !route.methods_known() {
+            return Some(Vec::new());
+        }
         return match cors_policy::methods::default(&served) {
             Ok(methods) => Some(methods),
             Err(problems) => {
@@ -27,8 +39,7 @@ pub(super) fn methods(
             }
         };
     };
-    let entries: Vec<&str> = list.items.iter().map(|(name, _)| name.as_str()).collect();
-    match cors_policy::methods::check(&entries, &served, flags.credentials.is_some()) {
+    match cors_policy::methods::check(&listed, &served, flags.credentials.is_some()) {
         Ok(methods) => Some(methods),
         Err(problems) => {
             let places = Places {

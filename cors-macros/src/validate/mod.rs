@@ -93,6 +93,7 @@ pub(crate) fn policy(arguments: &Arguments, route: &Route) -> (Option<Spec>, Vec
         max_age,
         origins_in_shared: arguments.origins_in_shared.clone(),
         writes_opt_out,
+        shared: arguments.shared.clone(),
     };
     (Some(spec), found)
 }

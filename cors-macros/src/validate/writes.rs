@@ -9,7 +9,8 @@ use crate::route::Route;
 
 pub(super) fn opt_out(found: &mut Vec<Found>, reason: &LitStr, route: &Route) -> Option<String> {
     let served: Vec<&str> = route.methods.iter().map(String::as_str).collect();
-    match cors_policy::writes::check_opt_out(&reason.value(), &served) {
+    let served = route.methods_known().then_some(served.as_slice());
+    match cors_policy::writes::check_opt_out_with(&reason.value(), served) {
         Ok(reason) => Some(reason),
         Err(problems) => {
             for problem in problems {

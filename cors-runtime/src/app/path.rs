@@ -27,12 +27,17 @@ const MAX_SEGMENTS: usize = 16;
 pub(crate) enum PathMatcher {
     /// No dynamic segment: the path must be exactly this text.
     Static(String),
+    /// A scope's path without dynamic segments: the path must be this text, or begin with it
+    /// and a `/` (a scope's prefix ends at a segment boundary).
+    StaticPrefix(String),
     /// Dynamic segments: `ResourceDef`s matched one after the other, each but the last a
-    /// prefix. `literal` bytes at the front of the pattern (before its first segment) are
-    /// compared first: they rule most paths out for the price of a comparison.
+    /// prefix — and the last one too for a scope's path (`prefix`). `literal` bytes at the front
+    /// of the pattern (before its first segment) are compared first: they rule most paths out
+    /// for the price of a comparison.
     Dynamic {
         literal: String,
         chain: Box<[ResourceDef]>,
+        prefix: bool,
     },
 }
 
@@ -68,9 +73,22 @@ impl PathMatcher {
     /// The matcher of `pattern`, a full path (scope prefixes and the route's own path, end to
     /// end).
     pub(crate) fn new(pattern: &str) -> Result<Self, PatternError> {
+        Self::build(pattern, false)
+    }
+
+    /// The matcher of a scope's full path: every path under it matches.
+    pub(crate) fn prefix(pattern: &str) -> Result<Self, PatternError> {
+        Self::build(pattern, true)
+    }
+
+    fn build(pattern: &str, prefix: bool) -> Result<Self, PatternError> {
         // actix-router's own test for a static pattern.
         if !pattern.contains('{') && !pattern.ends_with('*') {
-            return Ok(Self::Static(pattern.to_owned()));
+            return Ok(if prefix {
+                Self::StaticPrefix(pattern.to_owned())
+            } else {
+                Self::Static(pattern.to_owned())
+            });
         }
         let error = || PatternError {
             pattern: pattern.to_owned(),
@@ -83,7 +101,7 @@ impl PathMatcher {
             // The pieces came from patterns actix-web accepted, so this does not fail; should it,
             // the app is refused with a message instead of a panic.
             let built = catch_unwind(AssertUnwindSafe(|| {
-                if position == last {
+                if position == last && !prefix {
                     ResourceDef::new(chunk)
                 } else {
                     ResourceDef::prefix(chunk)
@@ -96,6 +114,7 @@ impl PathMatcher {
         Ok(Self::Dynamic {
             literal,
             chain: chain.into_boxed_slice(),
+            prefix,
         })
     }
 
@@ -104,7 +123,14 @@ impl PathMatcher {
     pub(crate) fn matches(&self, path: &str) -> bool {
         match self {
             Self::Static(text) => text == path,
-            Self::Dynamic { literal, chain } => {
+            Self::StaticPrefix(text) => path.strip_prefix(text.as_str()).is_some_and(|rest| {
+                rest.is_empty() || text.ends_with('/') || rest.starts_with('/')
+            }),
+            Self::Dynamic {
+                literal,
+                chain,
+                prefix,
+            } => {
                 if !path.as_bytes().starts_with(literal.as_bytes()) {
                     return false;
                 }
@@ -118,7 +144,11 @@ impl PathMatcher {
                         None => return false,
                     }
                 }
-                last.is_match(rest)
+                if *prefix {
+                    last.find_match(rest).is_some()
+                } else {
+                    last.is_match(rest)
+                }
             }
         }
     }

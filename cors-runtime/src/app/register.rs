@@ -17,6 +17,7 @@
 //! app's group by one resource-map lookup on its first request ([`crate::app::table`]).
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::future::{ready, Ready};
 use std::rc::{Rc, Weak};
@@ -25,7 +26,7 @@ use actix_web::dev::{
     always_ready, AppService, ResourceDef, ResourceMap, Service, ServiceFactory, ServiceRequest,
     ServiceResponse,
 };
-use actix_web::guard::GuardContext;
+use actix_web::guard::{Guard, GuardContext};
 use actix_web::{Error, HttpResponse};
 
 use super::path::PathMatcher;
@@ -38,19 +39,74 @@ use cors_policy::spec::SpecOrigins;
 /// A route attribute's `guard = "..."` function.
 pub type GuardFn = fn(&GuardContext<'_>) -> bool;
 
+/// A route's guards: a route attribute's functions, or a builder-style resource's guards, shared
+/// with the resource actix-web serves.
+#[derive(Clone)]
+pub(crate) enum RouteGuards {
+    Fns(&'static [GuardFn]),
+    Shared(Rc<[Rc<dyn Guard>]>),
+}
+
+impl RouteGuards {
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Self::Fns(guards) => guards.is_empty(),
+            Self::Shared(guards) => guards.is_empty(),
+        }
+    }
+
+    /// Whether every guard passes for `context`.
+    pub(crate) fn pass(&self, context: &GuardContext<'_>) -> bool {
+        match self {
+            Self::Fns(guards) => guards.iter().all(|guard| guard(context)),
+            Self::Shared(guards) => guards.iter().all(|guard| guard.check(context)),
+        }
+    }
+}
+
+/// What a registration gives the layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    /// A route with a policy (`#[cors]`, or a builder-style resource's).
+    Route,
+    /// A route that opted out: no CORS at all, even inside a scope with a default policy.
+    OptedOut,
+    /// A scope's default policy, for every route under the scope's path without one of its own.
+    ScopeDefault,
+    /// A scope opted out (`no_cors()`): its routes without a policy of their own have none, even
+    /// under an outer scope with a default.
+    ScopeOptedOut,
+}
+
+impl EntryKind {
+    /// A scope's, rather than one route's.
+    pub(crate) const fn is_scope(self) -> bool {
+        matches!(self, Self::ScopeDefault | Self::ScopeOptedOut)
+    }
+
+    /// Without a policy.
+    pub(crate) const fn is_opted_out(self) -> bool {
+        matches!(self, Self::OptedOut | Self::ScopeOptedOut)
+    }
+}
 /// A policy as the generated code hands it over: its text (`cors_policy::spec`) and, for
-/// origins by tenant, the provider's type.
+/// origins by tenant, the provider's type; or none at all, for a route that opted out.
 #[derive(Clone, Copy)]
 pub struct PolicyRef {
-    text: &'static str,
-    tenant: Option<fn() -> ProviderKey>,
+    pub(crate) text: &'static str,
+    pub(crate) tenant: Option<fn() -> ProviderKey>,
+    pub(crate) opted_out: bool,
 }
 
 impl PolicyRef {
     /// A policy without a tenant provider.
     #[must_use]
     pub const fn text(text: &'static str) -> Self {
-        Self { text, tenant: None }
+        Self {
+            text,
+            tenant: None,
+            opted_out: false,
+        }
     }
 
     /// A policy whose origins come from the tenant provider `provider`.
@@ -59,6 +115,25 @@ impl PolicyRef {
         Self {
             text,
             tenant: Some(provider),
+            opted_out: false,
+        }
+    }
+
+    /// No policy: the route opted out of CORS.
+    #[must_use]
+    pub const fn none() -> Self {
+        Self {
+            text: "",
+            tenant: None,
+            opted_out: true,
+        }
+    }
+
+    pub(crate) const fn kind(self) -> EntryKind {
+        if self.opted_out {
+            EntryKind::OptedOut
+        } else {
+            EntryKind::Route
         }
     }
 }
@@ -80,11 +155,14 @@ pub(crate) struct RouteEntry {
     /// The full path, once the app's resource map has given the scopes' prefixes: kept, so that
     /// messages written after that map is gone (`check`) still name it.
     full_pattern: OnceCell<String>,
-    /// Every method the route attribute serves on this path.
+    /// Every method the route serves on this path (none known: a scope's default, which covers
+    /// every method).
     pub(crate) methods: Vec<String>,
-    /// The route attribute's guards, in order.
-    pub(crate) guards: &'static [GuardFn],
-    pub(crate) handler: &'static str,
+    /// The route's guards, in order.
+    pub(crate) guards: RouteGuards,
+    /// How messages name what registered it: the handler's name, or the resource's.
+    pub(crate) handler: Cow<'static, str>,
+    pub(crate) kind: EntryKind,
     /// The policy's text, as the macro wrote it.
     pub(crate) policy_text: &'static str,
     /// The tenant provider the policy names, if any.
@@ -98,6 +176,9 @@ pub(crate) struct RouteEntry {
 impl RouteEntry {
     /// The route's compiled policy.
     pub(crate) fn policy(&self) -> Result<&'static Policy, PolicyError> {
+        if self.kind.is_opted_out() {
+            return Ok(policy::opted_out());
+        }
         policy::policy(self.policy_text)
     }
 
@@ -120,8 +201,18 @@ impl RouteEntry {
             .clone()
     }
 
-    /// `GET, POST /path` (the full path): how messages name the route.
+    /// `GET, POST /path` (the full path): how messages name the route; a scope's default is
+    /// named by its scope.
     pub(crate) fn label(&self) -> String {
+        if self.kind.is_scope() {
+            return format!(
+                "{}/* (the scope's default)",
+                self.pattern().trim_end_matches('/')
+            );
+        }
+        if self.methods.is_empty() {
+            return self.pattern();
+        }
         format!("{} {}", self.methods.join(", "), self.pattern())
     }
 
@@ -132,7 +223,17 @@ impl RouteEntry {
         }
         let policy = self.policy().map_err(RouteProblem::Policy)?;
         let pattern = self.pattern();
-        let path = PathMatcher::new(&pattern).map_err(RouteProblem::Path)?;
+        let path = if self.kind.is_scope() {
+            PathMatcher::prefix(&pattern)
+        } else {
+            PathMatcher::new(&pattern)
+        }
+        .map_err(RouteProblem::Path)?;
+        match self.kind {
+            EntryKind::Route => super::problems::methods_agree(policy, &self.methods)?,
+            EntryKind::ScopeDefault => super::problems::scope_default_agrees(policy)?,
+            EntryKind::OptedOut | EntryKind::ScopeOptedOut => {}
+        }
         let tenant = match &policy.spec.origins {
             SpecOrigins::Tenant { provider, .. } => {
                 let source = self
@@ -247,48 +348,78 @@ pub fn register(
     routes: &'static str,
     guards: &'static [&'static [GuardFn]],
 ) {
-    // Compiled once per process, on first registration; a refusal of configured origins is
-    // reported once the route's full path is known, when the marker's service is built.
-    let _ = policy::policy(policy.text);
     // Written by the macro; unreadable only if it comes from another version, which the
     // policy reports the same way.
     let routes = cors_policy::spec::decode_routes(routes).unwrap_or_default();
-    let app = app_of(config);
     for (position, route) in routes.into_iter().enumerate() {
-        let order = REGISTRY.with(|registry| {
-            let mut registry = registry.borrow_mut();
-            let order = registry.next_order;
-            registry.next_order += 1;
-            order
-        });
-        let marker_name = format!("\u{1}cors_runtime::route#{order}");
-        let mut marker_map = ResourceMap::new(ResourceDef::prefix(MARKER));
-        let mut leaf = ResourceDef::new("");
-        leaf.set_name(marker_name.clone());
-        marker_map.add(&mut leaf, None);
-        let marker = Rc::new(marker_map);
-        let entry = Rc::new(RouteEntry {
-            order,
-            marker_name,
-            marker: Rc::clone(&marker),
-            path: relative_path(config, &route.path),
-            full_pattern: OnceCell::new(),
-            methods: route.methods,
-            guards: guards.get(position).copied().unwrap_or_default(),
-            handler,
-            policy_text: policy.text,
-            tenant_provider: policy.tenant,
-            compiled: OnceCell::new(),
-            app: Rc::clone(&app),
-        });
-        app.entries.borrow_mut().push(Rc::downgrade(&entry));
-        config.register_service(
-            ResourceDef::prefix(MARKER),
-            None,
-            MarkerFactory { entry },
-            Some(marker),
+        register_entry(
+            config,
+            Registration {
+                handler: Cow::Borrowed(handler),
+                kind: policy.kind(),
+                policy,
+                path: route.path,
+                methods: route.methods,
+                guards: RouteGuards::Fns(guards.get(position).copied().unwrap_or_default()),
+            },
         );
     }
+}
+
+/// One path to register with the layer.
+pub(crate) struct Registration {
+    pub(crate) handler: Cow<'static, str>,
+    pub(crate) kind: EntryKind,
+    pub(crate) policy: PolicyRef,
+    /// As written, relative to the enclosing scope.
+    pub(crate) path: String,
+    pub(crate) methods: Vec<String>,
+    pub(crate) guards: RouteGuards,
+}
+
+/// Registers one path's marker (`MARKER`), whose place in the resource map gives the path's
+/// scope prefixes once the app is built.
+pub(crate) fn register_entry(config: &mut AppService, registration: Registration) {
+    // Compiled once per process, on first registration; a refusal of configured origins is
+    // reported once the route's full path is known, when the marker's service is built.
+    if !registration.kind.is_opted_out() {
+        let _ = policy::policy(registration.policy.text);
+    }
+    let app = app_of(config);
+    let order = REGISTRY.with(|registry| {
+        let mut registry = registry.borrow_mut();
+        let order = registry.next_order;
+        registry.next_order += 1;
+        order
+    });
+    let marker_name = format!("\u{1}cors_runtime::route#{order}");
+    let mut marker_map = ResourceMap::new(ResourceDef::prefix(MARKER));
+    let mut leaf = ResourceDef::new("");
+    leaf.set_name(marker_name.clone());
+    marker_map.add(&mut leaf, None);
+    let marker = Rc::new(marker_map);
+    let entry = Rc::new(RouteEntry {
+        order,
+        marker_name,
+        marker: Rc::clone(&marker),
+        path: relative_path(config, &registration.path),
+        full_pattern: OnceCell::new(),
+        methods: registration.methods,
+        guards: registration.guards,
+        handler: registration.handler,
+        kind: registration.kind,
+        policy_text: registration.policy.text,
+        tenant_provider: registration.policy.tenant,
+        compiled: OnceCell::new(),
+        app: Rc::clone(&app),
+    });
+    app.entries.borrow_mut().push(Rc::downgrade(&entry));
+    config.register_service(
+        ResourceDef::prefix(MARKER),
+        None,
+        MarkerFactory { entry },
+        Some(marker),
+    );
 }
 
 /// The path as actix-web registers a `Resource`: with a leading `/` at the root, and inside a

@@ -20,22 +20,25 @@ use actix_web::http::Method;
 use actix_web::HttpRequest;
 
 use super::path::PathMatcher;
-use super::register::{self, GuardFn, RouteEntry};
+use super::register::{self, EntryKind, RouteEntry, RouteGuards};
 use crate::decide::Reason;
 use crate::policy::lists::AllowedMethods;
 use crate::policy::{ExactIndex, Policy};
 use crate::request::PreflightAsk;
 use crate::tenant::TenantRoute;
 
-/// One `#[cors]` route path of the app, compiled.
+/// One `#[cors]` route path of the app, compiled — or a route that opted out, or a scope's
+/// default policy ([`EntryKind`]).
 #[derive(Clone)]
 pub(crate) struct AppRoute {
-    /// The full path pattern, scope prefixes included (`/api/items/{id}`).
+    /// The full path pattern, scope prefixes included (`/api/items/{id}`); a scope's path for
+    /// its default policy.
     pub(crate) pattern: String,
     path: PathMatcher,
-    /// The methods the route serves here.
+    /// The methods the route serves here (a scope's default: every method).
     methods: Box<[Method]>,
-    guards: &'static [GuardFn],
+    guards: RouteGuards,
+    pub(crate) kind: EntryKind,
     pub(crate) policy: &'static Policy,
     /// The methods a preflight may ask for: the policy's, or the route's own.
     pub(crate) allow_methods: AllowedMethods,
@@ -60,7 +63,8 @@ impl AppRoute {
                 .iter()
                 .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
                 .collect(),
-            guards: entry.guards,
+            guards: entry.guards.clone(),
+            kind: entry.kind,
             policy,
             allow_methods: policy.methods_for(&entry.methods),
             tenant,
@@ -71,27 +75,86 @@ impl AppRoute {
     fn static_path(&self) -> Option<&str> {
         match &self.path {
             PathMatcher::Static(text) => Some(text),
-            PathMatcher::Dynamic { .. } => None,
+            PathMatcher::StaticPrefix(_) | PathMatcher::Dynamic { .. } => None,
         }
     }
 
     /// Whether the route serves the method a preflight names.
     pub(crate) fn serves(&self, method: &[u8]) -> bool {
-        self.methods
-            .iter()
-            .any(|served| served.as_str().as_bytes() == method)
+        self.kind.is_scope()
+            || self
+                .methods
+                .iter()
+                .any(|served| served.as_str().as_bytes() == method)
     }
 
     fn serves_method(&self, method: &Method) -> bool {
-        self.methods.contains(method)
+        self.kind.is_scope() || self.methods.contains(method)
     }
 
     fn guards_pass(&self, request: &ServiceRequest) -> bool {
-        if self.guards.is_empty() {
-            return true;
+        self.guards.is_empty() || self.guards.pass(&request.guard_ctx())
+    }
+
+    /// Whether an actual request is this route's: path, method and guards.
+    fn takes(&self, request: &ServiceRequest, path: &str) -> bool {
+        self.path.matches(path) && self.serves_method(request.method()) && self.guards_pass(request)
+    }
+}
+
+/// The scopes' default policies and the routes that opted out, which only matter to a request
+/// no `#[cors]` route takes.
+#[derive(Default)]
+struct Defaults {
+    /// Innermost scope first: a route takes the default of the deepest scope holding it.
+    scopes: Vec<AppRoute>,
+    opted_out: Vec<AppRoute>,
+}
+
+impl Defaults {
+    fn is_empty(&self) -> bool {
+        self.scopes.is_empty() && self.opted_out.is_empty()
+    }
+
+    /// The default policy of the scope holding the route `request` is for: when no route opted
+    /// out takes it, a scope with a default holds its path, and a resource of the app (a route
+    /// without `#[cors]`) matches that path.
+    fn for_request(&self, request: &ServiceRequest, path: &str) -> Option<&AppRoute> {
+        if self.scopes.is_empty()
+            || self
+                .opted_out
+                .iter()
+                .any(|route| route.takes(request, path))
+        {
+            return None;
         }
-        let context = request.guard_ctx();
-        self.guards.iter().all(|guard| guard(&context))
+        self.scope_of(request, path)
+    }
+
+    /// The innermost scope with a default whose path holds `path`, when a resource of the app
+    /// matches it.
+    fn scope_of(&self, request: &ServiceRequest, path: &str) -> Option<&AppRoute> {
+        let scope = self.scopes.iter().find(|scope| scope.path.matches(path))?;
+        (scope.kind == EntryKind::ScopeDefault
+            && request.request().resource_map().has_resource(path))
+        .then_some(scope)
+    }
+
+    /// For a preflight no `#[cors]` route's path matches: a route that opted out (refused:
+    /// nothing is granted on it), or the scope default.
+    fn for_preflight(&self, request: &ServiceRequest, path: &str) -> Option<&AppRoute> {
+        if self.scopes.is_empty() && self.opted_out.is_empty() {
+            return None;
+        }
+        if let Some(opted_out) = self.opted_out.iter().find(|route| route.path.matches(path)) {
+            return Some(opted_out);
+        }
+        let scope = self.scopes.iter().find(|scope| scope.path.matches(path))?;
+        request
+            .request()
+            .resource_map()
+            .has_resource(path)
+            .then_some(scope)
     }
 }
 
@@ -118,6 +181,7 @@ pub(crate) struct AppRoutes {
     static_index: ExactIndex,
     /// Positions of the routes whose patterns have dynamic segments.
     dynamic_routes: Vec<u32>,
+    defaults: Defaults,
 }
 
 impl AppRoutes {
@@ -145,7 +209,20 @@ impl AppRoutes {
     }
 
     /// The table of `routes`, which are one app's, in registration order.
-    pub(crate) fn new(routes: Vec<AppRoute>) -> Self {
+    pub(crate) fn new(all: Vec<AppRoute>) -> Self {
+        let mut defaults = Defaults::default();
+        let mut routes = Vec::with_capacity(all.len());
+        for route in all {
+            match route.kind {
+                EntryKind::Route => routes.push(route),
+                EntryKind::OptedOut => defaults.opted_out.push(route),
+                EntryKind::ScopeDefault | EntryKind::ScopeOptedOut => defaults.scopes.push(route),
+            }
+        }
+        // Innermost first: a nested scope's full path is longer than its parent's.
+        defaults
+            .scopes
+            .sort_by_key(|scope| std::cmp::Reverse(scope.pattern.len()));
         let mut static_patterns: Vec<String> = Vec::new();
         let mut static_routes: Vec<Vec<u32>> = Vec::new();
         let mut dynamic_routes = Vec::new();
@@ -168,6 +245,7 @@ impl AppRoutes {
             static_patterns,
             static_routes,
             dynamic_routes,
+            defaults,
         }
     }
 
@@ -194,21 +272,25 @@ impl AppRoutes {
 
     /// The route an actual request is for, if it is a `#[cors]` route's.
     pub(crate) fn for_actual(&self, request: &ServiceRequest) -> Option<&AppRoute> {
-        if self.routes.is_empty() {
+        if self.routes.is_empty() && self.defaults.is_empty() {
             return None;
         }
         let method = request.method();
         let takes = |route: &&AppRoute| route.serves_method(method) && route.guards_pass(request);
         let path = request.match_info().as_str();
-        if self.dynamic_routes.is_empty() {
+        let own = if self.dynamic_routes.is_empty() {
             // Every request pays this lookup, most apps have static paths only: no merging.
-            return self
-                .static_routes(path)
+            self.static_routes(path)
                 .iter()
                 .map(|&position| &self.routes[position as usize])
-                .find(takes);
+                .find(takes)
+        } else {
+            self.candidates(path).find(takes)
+        };
+        if own.is_some() || self.defaults.is_empty() {
+            return own;
         }
-        self.candidates(path).find(takes)
+        self.defaults.for_request(request, path)
     }
 
     /// What a preflight is for.
@@ -219,7 +301,17 @@ impl AppRoutes {
     ) -> PreflightTarget<'a, 'r> {
         let path = request.match_info().as_str();
         let Some(path_route) = self.candidates(path).next() else {
-            return PreflightTarget::NotCors;
+            // No `#[cors]` route has the path: a route that opted out, or a scope's default, may.
+            return match self.defaults.for_preflight(request, path) {
+                Some(route) if route.kind.is_opted_out() => {
+                    PreflightTarget::Refused(Reason::OptedOut, route)
+                }
+                Some(scope) => match ask.method() {
+                    Some(method) => PreflightTarget::Route(scope, method),
+                    None => PreflightTarget::Refused(Reason::MethodRepeated, scope),
+                },
+                None => PreflightTarget::NotCors,
+            };
         };
         let Some(method) = ask.method() else {
             return PreflightTarget::Refused(Reason::MethodRepeated, path_route);

@@ -83,6 +83,8 @@ pub(crate) enum Reason<'r> {
     /// A write (R20) or a WebSocket handshake (R21) from an origin the route does not trust:
     /// answered 403 before the app runs.
     Guard(GuardRefusal<'r>),
+    /// A preflight to a route that opted out of CORS (`no_cors()`): nothing is granted on it.
+    OptedOut,
     /// A tenant route's request for which the provider names no tenant, from an origin that is
     /// not one every tenant trusts.
     NoTenant(&'r HeaderValue),

@@ -68,6 +68,8 @@ impl fmt::Display for Explained<'_, '_> {
                 "several #[cors] routes serve this path and method with different policies, and \
                  the preflight satisfies none of their guards",
             ),
+            Reason::OptedOut => formatter
+                .write_str("the route opted out of CORS (`no_cors()`): no origin is granted on it"),
             Reason::NoTenant(_) => formatter.write_str(
                 "the provider names no tenant for this request, and the origin is not one every \
                  tenant trusts",

@@ -5,8 +5,12 @@
 //! under `/admin` lists only `https://admin.example.com`", "no route takes writes from any
 //! origin but the identity provider's callback".
 //!
-//! Routes without `#[cors]` are not listed: actix-web keeps no table of an app's routes that
-//! can be read (its resource map only answers "which resource matches this path").
+//! Each row says where the route's policy came from: its own (`#[cors]`, or a builder-style
+//! resource's `cors_policy!`), a shared policy, a scope's default — one row for the scope, its
+//! path the scope's — or opted out. Routes without a policy of any kind are not listed: actix-web
+//! keeps no table of an app's routes that can be read (its resource map only answers "which
+//! resource matches this path"), which is also why a scope's default is one row, not one per
+//! route under it.
 
 use std::fmt;
 
@@ -18,7 +22,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::routes_of;
 use crate::app::problems::errors_of;
-use crate::app::register::RouteEntry;
+use crate::app::register::{EntryKind, RouteEntry};
 use crate::app::table::AppRoute;
 use crate::startup::errors::ConfigErrors;
 
@@ -57,6 +61,9 @@ pub struct RouteReport {
     /// Whether `origins` may act on the route (write, open a WebSocket) with the user's cookies
     /// (a route with `credentials`), or only without them. Its own origin always may.
     pub trusted_with_cookies: bool,
+    /// Where the route's policy came from: `own`, `shared NAME`, `scope default` (the row of a
+    /// scope: every route under `path` without a policy of its own), or `opted out` (no CORS).
+    pub policy_from: String,
 }
 
 /// Every `#[cors]` route of an app, in registration order.
@@ -115,7 +122,18 @@ where
 }
 
 fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
+    if route.kind.is_opted_out() {
+        return opted_out_report(entry, route);
+    }
     let policy = route.policy;
+    // A scope's default covers every method of the routes under it.
+    let methods = if route.kind.is_scope() {
+        vec!["*".to_owned()]
+    } else {
+        entry.methods.clone()
+    };
+    let serves =
+        |wanted: fn(&str) -> bool| methods.iter().any(|method| method == "*" || wanted(method));
     let rendered = |list: &Option<cors_policy::headers::HeaderList>| {
         list.as_ref().map_or_else(Vec::new, |list| {
             list.any
@@ -127,9 +145,8 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
     };
     RouteReport {
         path: route.pattern.clone(),
-        methods: entry.methods.clone(),
         preflight_methods: route.allow_methods.names().map(str::to_owned).collect(),
-        handler: entry.handler.to_owned(),
+        handler: entry.handler.clone().into_owned(),
         origins: policy.origins.current().written(),
         origins_from: policy.origins_source.as_ref().map_or_else(
             || "literal".to_owned(),
@@ -139,11 +156,7 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         headers: rendered(&policy.spec.headers),
         expose: rendered(&policy.spec.expose),
         max_age: policy.spec.max_age,
-        writes: if !entry
-            .methods
-            .iter()
-            .any(|method| cors_policy::writes::is_unsafe(method))
-        {
+        writes: if !serves(cors_policy::writes::is_unsafe) {
             "none"
         } else if policy.spec.writes_opt_out.is_some() {
             "opted out"
@@ -152,19 +165,50 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         }
         .to_owned(),
         writes_opt_out: policy.spec.writes_opt_out.clone(),
-        websocket_handshakes: if entry.methods.iter().any(|method| method == "GET") {
+        websocket_handshakes: if serves(|method| method == "GET") {
             "guarded"
         } else {
             "none"
         }
         .to_owned(),
         trusted_with_cookies: policy.credentials,
+        policy_from: match (route.kind, &policy.spec.shared) {
+            (EntryKind::ScopeDefault, _) => "scope default".to_owned(),
+            (_, Some(shared)) => format!("shared {shared}"),
+            (_, None) => "own".to_owned(),
+        },
+        methods,
+    }
+}
+
+/// The row of a route that opted out: no origin, nothing guarded.
+fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
+    RouteReport {
+        path: route.pattern.clone(),
+        methods: if route.kind.is_scope() {
+            vec!["*".to_owned()]
+        } else {
+            entry.methods.clone()
+        },
+        preflight_methods: Vec::new(),
+        handler: entry.handler.clone().into_owned(),
+        origins: Vec::new(),
+        origins_from: "-".to_owned(),
+        credentials: false,
+        headers: Vec::new(),
+        expose: Vec::new(),
+        max_age: None,
+        writes: "none".to_owned(),
+        writes_opt_out: None,
+        websocket_handshakes: "none".to_owned(),
+        trusted_with_cookies: false,
+        policy_from: "opted out".to_owned(),
     }
 }
 
 impl Serialize for RouteReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut route = serializer.serialize_struct("RouteReport", 14)?;
+        let mut route = serializer.serialize_struct("RouteReport", 15)?;
         route.serialize_field("path", &self.path)?;
         route.serialize_field("methods", &self.methods)?;
         route.serialize_field("preflight_methods", &self.preflight_methods)?;
@@ -179,6 +223,7 @@ impl Serialize for RouteReport {
         route.serialize_field("writes_opt_out", &self.writes_opt_out)?;
         route.serialize_field("websocket_handshakes", &self.websocket_handshakes)?;
         route.serialize_field("trusted_with_cookies", &self.trusted_with_cookies)?;
+        route.serialize_field("policy_from", &self.policy_from)?;
         route.end()
     }
 }
@@ -211,9 +256,10 @@ impl fmt::Display for Report {
             "max age",
             "writes",
             "handshakes",
+            "policy",
         ]
         .map(str::to_owned);
-        let rows: Vec<[String; 10]> = self
+        let rows: Vec<[String; 11]> = self
             .routes
             .iter()
             .map(|route| {
@@ -239,6 +285,7 @@ impl fmt::Display for Report {
                     } else {
                         "guarded".to_owned()
                     },
+                    route.policy_from.clone(),
                 ]
             })
             .collect();

@@ -83,6 +83,28 @@ pub(crate) fn policy(text: &'static str) -> Result<&'static Policy, PolicyError>
         .or_insert_with(|| Box::leak(Box::new(compiled))))
 }
 
+/// The stand-in policy of a route that opted out of CORS: it allows no origin. The layer never
+/// decides by it — an opted-out route is left alone — but every compiled route has a policy.
+pub(crate) fn opted_out() -> &'static Policy {
+    static OPTED_OUT: LazyLock<Policy> = LazyLock::new(|| {
+        let spec = Spec {
+            origins: SpecOrigins::Listed(Vec::new()),
+            credentials: false,
+            insecure_http: false,
+            methods: None,
+            headers: None,
+            expose: None,
+            max_age: None,
+            origins_in_shared: None,
+            writes_opt_out: None,
+            shared: None,
+        };
+        let origins = AllowedOrigins::Fixed(origins::OriginSet::of(&[]));
+        Policy::compile("", spec, origins, None)
+    });
+    &OPTED_OUT
+}
+
 /// The compiled policies whose origins are the list set as `name`.
 pub(crate) fn compiled_from_config(name: &str) -> Vec<&'static Policy> {
     POLICIES.lock().map_or_else(

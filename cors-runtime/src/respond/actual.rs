@@ -71,6 +71,7 @@ mod tests {
             max_age: None,
             origins_in_shared: None,
             writes_opt_out: None,
+            shared: None,
         })
     }
 

@@ -1,0 +1,288 @@
+//! Routes declared builder-style (`cors_runtime::resource`) and a scope's default policy
+//! (`cors_runtime::scope`), through the conformance app: preflights, actual requests, refusals,
+//! the guard on writes (R20), `Vary` (R14), the routes that keep their own policy or opt out,
+//! nested scopes, the report's policy source; and what stops such an app from starting.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{init_service, TestRequest};
+use actix_web::{get, web, App, HttpResponse, Responder};
+use common::{assert_credentialed_grant, get, preflight, send, APP};
+use cors_runtime::{cors_policy, CorsFirst};
+use cors_workspace_tests::conformance;
+
+const GROUP: &str = "https://group.example.com";
+const B: &str = "https://b.example.com";
+const EVIL: &str = "https://evil.example";
+
+fn from(path: &str, origin: &str) -> TestRequest {
+    get(path).insert_header(("origin", origin))
+}
+
+#[actix_web::test]
+async fn a_builder_style_resource_answers_by_its_policy() {
+    let app = init_service(conformance::app()).await;
+    let answer = send(
+        &app,
+        preflight("/built", APP, "POST")
+            .insert_header(("access-control-request-headers", "content-type")),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_credentialed_grant(&answer, APP);
+    assert_eq!(
+        answer.header("access-control-allow-methods"),
+        Some("GET, POST")
+    );
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        Some("content-type")
+    );
+    for method in [Method::GET, Method::POST] {
+        let answer = send(
+            &app,
+            from("/built", APP)
+                .method(method.clone())
+                .insert_header(("content-type", "application/json")),
+        )
+        .await;
+        assert_eq!(answer.body, "built", "{method}");
+        assert_credentialed_grant(&answer, APP);
+    }
+    let refused = send(&app, preflight("/built", EVIL, "POST")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.assert_no_cors();
+    let refused = send(&app, from("/built", EVIL)).await;
+    assert_eq!(refused.body, "built", "R18: the handler runs");
+    refused.assert_no_cors();
+    assert!(refused.varies_by_origin(), "R14");
+    // PUT is not served: its preflight is refused.
+    let put = send(&app, preflight("/built", APP, "PUT")).await;
+    assert_eq!(put.status, StatusCode::FORBIDDEN);
+    // R20: another site's form post is refused before the handler; the front end's is not.
+    let forged = send(
+        &app,
+        from("/built", EVIL)
+            .method(Method::POST)
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .insert_header(("cookie", "session=1")),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let own = send(
+        &app,
+        from("/built", APP)
+            .method(Method::POST)
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .insert_header(("cookie", "session=1")),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_scope_s_routes_without_a_policy_take_its_default_nested_scopes_too() {
+    let app = init_service(conformance::app()).await;
+    for (path, body) in [("/grouped/a", "a"), ("/grouped/inner/d", "d")] {
+        let answer = send(&app, from(path, GROUP)).await;
+        assert_eq!(answer.body, body);
+        assert_credentialed_grant(&answer, GROUP);
+        let answer = send(
+            &app,
+            preflight(path, GROUP, "GET").insert_header(("access-control-request-headers", "")),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::NO_CONTENT, "{path}");
+        assert_credentialed_grant(&answer, GROUP);
+        assert_eq!(
+            answer.header("access-control-allow-methods"),
+            Some("GET, HEAD, POST"),
+            "without `methods`, what a scope's default grants"
+        );
+        for origin in [EVIL, APP, B] {
+            let refused = send(&app, from(path, origin)).await;
+            refused.assert_no_cors();
+            assert!(refused.varies_by_origin(), "R14: {path} {origin}");
+            let refused = send(&app, preflight(path, origin, "GET")).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path} {origin}");
+        }
+    }
+    // A path under the scope that no route serves gets no CORS: it is actix-web's 404.
+    let missing = send(&app, from("/grouped/none", GROUP)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    missing.assert_no_cors();
+    let missing = send(&app, preflight("/grouped/none", GROUP, "GET")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    missing.assert_no_cors();
+}
+
+#[actix_web::test]
+async fn a_route_with_its_own_policy_keeps_it_whole_and_an_opted_out_one_has_none() {
+    let app = init_service(conformance::app()).await;
+    let own = send(&app, from("/grouped/b", B)).await;
+    assert_eq!(own.body, "b");
+    assert_eq!(own.header("access-control-allow-origin"), Some(B));
+    assert_eq!(own.header("access-control-allow-credentials"), None);
+    let group = send(&app, from("/grouped/b", GROUP)).await;
+    group.assert_no_cors();
+    let group = send(&app, preflight("/grouped/b", GROUP, "GET")).await;
+    assert_eq!(group.status, StatusCode::FORBIDDEN);
+    for origin in [GROUP, APP, EVIL] {
+        let opted_out = send(&app, from("/grouped/c", origin)).await;
+        assert_eq!(opted_out.body, "c");
+        opted_out.assert_no_cors();
+        let preflight = send(&app, preflight("/grouped/c", origin, "GET")).await;
+        assert_eq!(preflight.status, StatusCode::FORBIDDEN, "{origin}");
+        preflight.assert_no_cors();
+    }
+}
+
+#[actix_web::test]
+async fn the_report_says_where_each_policy_came_from() {
+    let report = cors_runtime::report(conformance::app()).expect("a report");
+    let row = |path: &str| {
+        report
+            .routes
+            .iter()
+            .find(|route| route.path == path)
+            .unwrap_or_else(|| panic!("{path} in {report}"))
+    };
+    assert_eq!(row("/built").policy_from, "own");
+    assert_eq!(row("/built").methods, ["GET", "POST"]);
+    assert_eq!(row("/built").origins, [APP]);
+    assert_eq!(row("/grouped").policy_from, "scope default");
+    assert_eq!(row("/grouped").origins, [GROUP]);
+    assert_eq!(row("/grouped/b").policy_from, "own");
+    assert_eq!(row("/grouped/c").policy_from, "opted out");
+    assert!(row("/grouped/c").origins.is_empty());
+    assert_eq!(row("/shared/a").policy_from, "shared FRONT_ENDS");
+    assert!(report.to_string().contains("scope default"));
+}
+
+/// Opted out, under a scope with a default.
+#[cors_runtime::cors(none)]
+#[get("/health")]
+async fn health() -> impl Responder {
+    "ok"
+}
+
+#[actix_web::test]
+async fn an_attribute_route_opts_out_with_none() {
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::scope("/api", cors_policy!(origins = ["https://app.example.com"]))
+                    .service(health)
+                    .service(plain),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let opted_out = send(&app, from("/api/health", APP)).await;
+    assert_eq!(opted_out.body, "ok");
+    opted_out.assert_no_cors();
+    let refused = send(&app, preflight("/api/health", APP, "GET")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let defaulted = send(&app, from("/api/plain", APP)).await;
+    assert_eq!(defaulted.header("access-control-allow-origin"), Some(APP));
+    let report = cors_runtime::report(
+        App::new()
+            .service(cors_runtime::scope("/api", cors_policy!(origins = ["*"])).service(health))
+            .wrap(CorsFirst::new()),
+    )
+    .expect("a report");
+    let row = report
+        .routes
+        .iter()
+        .find(|route| route.path == "/api/health")
+        .expect("the opted-out route");
+    assert_eq!(row.policy_from, "opted out");
+}
+
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[get("/plain")]
+async fn plain() -> impl Responder {
+    "plain"
+}
+
+#[actix_web::test]
+async fn what_the_macro_could_not_know_is_checked_when_the_app_is_built() {
+    let unserved = App::new()
+        .service(
+            cors_runtime::resource(
+                "/x",
+                cors_policy!(origins = ["https://app.example.com"], methods = [PUT]),
+            )
+            .route(web::get().to(handler)),
+        )
+        .wrap(CorsFirst::new());
+    assert_eq!(
+        cors_runtime::check(unserved)
+            .expect_err("refused")
+            .to_string(),
+        "the #[cors] route GET /x (handler `resource /x`) cannot serve: the route does not serve \
+         `PUT`: `methods` may only list methods the route serves (GET)"
+    );
+    let unreadable = App::new()
+        .service(
+            cors_runtime::resource("/y", cors_policy!(origins = ["https://app.example.com"]))
+                .name("y")
+                .route(
+                    web::route()
+                        .guard(actix_web::guard::Header("x-kind", "a"))
+                        .to(handler),
+                ),
+        )
+        .wrap(CorsFirst::new());
+    assert_eq!(
+        cors_runtime::check(unreadable)
+            .expect_err("refused")
+            .to_string(),
+        "the #[cors] route /y (handler `y`) cannot serve: the methods it serves cannot be read \
+         from its routes (their guards pass no plain request): write them in its policy, \
+         `methods = [GET, POST]`"
+    );
+    let opened = App::new()
+        .service(
+            cors_runtime::scope(
+                "/open",
+                cors_policy!(
+                    origins = ["https://app.example.com"],
+                    allow_cross_origin_writes = "every route"
+                ),
+            )
+            .service(plain),
+        )
+        .wrap(CorsFirst::new());
+    assert_eq!(
+        cors_runtime::check(opened)
+            .expect_err("refused")
+            .to_string(),
+        "the #[cors] route /open/* (the scope's default) cannot serve: \
+         `allow_cross_origin_writes` in a scope's default would take writes from any origin on \
+         every route under it: write it on the one route that needs it"
+    );
+    let opt_out_without_writes = App::new()
+        .service(
+            cors_runtime::resource(
+                "/z",
+                cors_policy!(
+                    origins = ["https://app.example.com"],
+                    allow_cross_origin_writes = "callback"
+                ),
+            )
+            .route(web::get().to(handler)),
+        )
+        .wrap(CorsFirst::new());
+    let message = cors_runtime::check(opt_out_without_writes)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("`allow_cross_origin_writes` has no effect"),
+        "{message}"
+    );
+}
