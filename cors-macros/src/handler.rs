@@ -91,7 +91,9 @@ pub(crate) fn read(item: &TokenStream) -> Result<(Handler, crate::route::Route),
             proc_macro2::Span::call_site(),
             "`#[cors]` must be written directly above the route attribute, e.g. `#[cors(...)]` \
              then `#[get(\"/path\")]`, and none was found below it; if the route attribute is \
-             above `#[cors]`, swap the two",
+             above `#[cors]`, swap the two; for a handler registered builder-style \
+             (`web::resource(...).route(...)`), give the resource its policy instead: \
+             `cors_runtime::resource(\"/path\", cors_policy!(...)).route(...)`",
         ),
         Err(RouteError::UtoipaBelow(tokens)) => syn::Error::new_spanned(
             tokens,
