@@ -626,3 +626,43 @@ async fn development_mode_names_the_row_on_the_refusal() {
         )
     );
 }
+
+#[actix_web::test]
+async fn a_refusal_without_origin_says_so() {
+    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let app = init_service(app(CorsFirst::new())).await;
+    let refused = outcome(
+        &app,
+        request(Method::PUT, "/money", &[("sec-fetch-site", "cross-site")]),
+    )
+    .await;
+    assert_refused(&refused, "cross-site, no Origin");
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.starts_with("CORS guard refused"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("origin=(no Origin)"), "{}", lines[0]);
+}
+
+#[cfg(debug_assertions)]
+#[actix_web::test]
+async fn a_cloned_layer_keeps_its_modes() {
+    // Each worker's app gets the layer as the closure builds it; a clone made there keeps
+    // development mode as the original has it.
+    let layer = CorsFirst::new().explain_refusals();
+    let app = init_service(app(layer.clone())).await;
+    let refused = outcome(
+        &app,
+        request(
+            Method::POST,
+            "/money",
+            &[("sec-fetch-site", "cross-site"), ("origin", EVIL)],
+        ),
+    )
+    .await;
+    assert_refused(&refused, "cloned");
+    assert!(refused.answer.header("x-cors-refusal").is_some());
+    drop(layer);
+}

@@ -226,3 +226,26 @@ impl TenantRoute {
             .tenant(&TenantRequest::of(request, &self.params))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_clamped_to_a_year_and_the_count_to_one() {
+        let year = Duration::from_secs(365 * 24 * 60 * 60);
+        let cache = TenantCache::new()
+            .known_for(Duration::MAX)
+            .unknown_for(Duration::MAX)
+            .lookup_timeout(Duration::MAX)
+            .max_tenants(0);
+        assert_eq!(
+            (cache.known_for, cache.unknown_for, cache.lookup_timeout),
+            (year, year, year)
+        );
+        assert_eq!(cache.max_tenants, 1);
+        let kept = TenantCache::default().known_for(year - Duration::from_secs(1));
+        assert_eq!(kept.known_for, year - Duration::from_secs(1));
+        assert_eq!(TenantCache::default(), TenantCache::new());
+    }
+}
