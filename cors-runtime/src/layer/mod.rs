@@ -190,8 +190,9 @@ pub(crate) struct Settings {
 pub(crate) enum Next {
     /// Into the app, its answer then given this decision's headers.
     Go(Outcome),
-    /// Answered here: the guard refused it.
-    Stop(HttpResponse),
+    /// Answered here: the guard refused it. Boxed: a response is large, and the common paths
+    /// move this value.
+    Stop(Box<HttpResponse>),
 }
 
 /// What becomes of an `OPTIONS` request.
@@ -266,8 +267,9 @@ where
     }
 }
 
-/// `request` into the app, or answered here, as `next` says.
-#[inline]
+/// `request` into the app, or answered here, as `next` says. Always inlined: on the common
+/// paths it is the app's call, and a call of its own cost more than the rest of it.
+#[inline(always)]
 pub(crate) fn go<S, B>(
     service: &S,
     request: ServiceRequest,
@@ -281,14 +283,15 @@ where
         Next::Go(outcome) => {
             CorsFirstFuture::decorated(service.call(request), Decoration { policy, outcome })
         }
-        Next::Stop(answer) => CorsFirstFuture::answered(request.into_response(answer)),
+        Next::Stop(answer) => CorsFirstFuture::answered(request.into_response(*answer)),
     }
 }
 
 impl Settings {
     /// What becomes of an actual request to `route`, from the decision on its `Origin`: the
-    /// guard on writes and handshakes (R20, R21) first, then its CORS grant or refusal.
-    #[inline]
+    /// guard on writes and handshakes (R20, R21) first, then its CORS grant or refusal. Always
+    /// inlined: its result is then never moved through memory.
+    #[inline(always)]
     pub(crate) fn actual(
         self,
         route: &AppRoute,
@@ -305,7 +308,7 @@ impl Settings {
             &Requester(request),
         ) {
             if let Some(answer) = self.guard_refused(route, request, origin, refused) {
-                return Next::Stop(answer);
+                return Next::Stop(Box::new(answer));
             }
         }
         Next::Go(match decision {
