@@ -286,3 +286,60 @@ async fn what_the_macro_could_not_know_is_checked_when_the_app_is_built() {
         "{message}"
     );
 }
+
+#[actix_web::test]
+async fn resources_sharing_a_path_are_told_apart_by_their_guards() {
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::resource("/site", cors_policy!(origins = ["https://a.example.com"]))
+                    .guard(actix_web::guard::Host("a.test"))
+                    .route(web::get().to(handler)),
+            )
+            .service(
+                cors_runtime::resource("/site", cors_policy!(origins = ["https://b.example.com"]))
+                    .guard(actix_web::guard::Host("b.test"))
+                    .route(web::get().to(handler)),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    for (host, granted, refused) in [
+        ("a.test", "https://a.example.com", "https://b.example.com"),
+        ("b.test", "https://b.example.com", "https://a.example.com"),
+    ] {
+        let answer = send(&app, from("/site", granted).insert_header(("host", host))).await;
+        assert_eq!(answer.status, StatusCode::OK, "{host}");
+        assert_eq!(answer.header("access-control-allow-origin"), Some(granted));
+        let answer = send(&app, from("/site", refused).insert_header(("host", host))).await;
+        answer.assert_no_cors();
+    }
+}
+
+#[actix_web::test]
+async fn a_nested_scope_opts_out_of_the_outer_default() {
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::scope("/api", cors_policy!(origins = ["https://app.example.com"]))
+                    .service(plain)
+                    .service(
+                        cors_runtime::scope("/internal", cors_runtime::no_cors()).service(plain),
+                    ),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let outer = send(&app, from("/api/plain", APP)).await;
+    assert_eq!(outer.header("access-control-allow-origin"), Some(APP));
+    let inner = send(&app, from("/api/internal/plain", APP)).await;
+    assert_eq!(inner.body, "plain");
+    inner.assert_no_cors();
+    let preflight = send(&app, preflight("/api/internal/plain", APP, "GET")).await;
+    assert_eq!(
+        preflight.status,
+        StatusCode::FORBIDDEN,
+        "refused, as a route that opted out"
+    );
+    preflight.assert_no_cors();
+}

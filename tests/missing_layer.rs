@@ -22,6 +22,12 @@ async fn remembered() -> impl Responder {
     "remembered"
 }
 
+#[cors(origins = ["https://app.example.com"])]
+#[get("/later")]
+async fn later() -> impl Responder {
+    "later"
+}
+
 #[actix_web::test]
 async fn a_route_without_the_layer_is_named_once_at_startup_and_one_with_it_is_not() {
     // The only test of this binary: no other test to keep waiting.
@@ -62,4 +68,16 @@ async fn a_route_without_the_layer_is_named_once_at_startup_and_one_with_it_is_n
         "{warning}"
     );
     assert_eq!(naming("/api/v2/remembered"), Vec::new());
+
+    // A layer that was turned into its app's service, and one made and dropped unused, no
+    // longer count: an app built after them without a layer is still named.
+    drop(CorsFirst::new());
+    let _app = init_service(App::new().service(later)).await;
+    let records = log_capture::take();
+    assert!(
+        records
+            .iter()
+            .any(|(level, line)| *level == log::Level::Warn && line.contains("GET /later")),
+        "{records:?}"
+    );
 }

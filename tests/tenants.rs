@@ -598,3 +598,23 @@ async fn a_load_whose_request_is_dropped_is_taken_over_by_the_next() {
     assert_credentialed_grant(&answer, ACME);
     assert_eq!(behaviour.loads.load(Ordering::SeqCst), 2, "taken over");
 }
+
+#[test]
+fn the_code_that_writes_origins_checks_them_first() {
+    assert_eq!(
+        cors_runtime::check_tenant_origins("globex", [ACME, "https://*.acme-preview.example.com"]),
+        Ok(())
+    );
+    let refused = cors_runtime::check_tenant_origins(
+        "globex",
+        ["https://ok.example.com", "https://bad.example.com/", "*"],
+    )
+    .expect_err("refused");
+    assert_eq!(
+        refused.to_string(),
+        "the origins of tenant `globex`: entry 2 `https://bad.example.com/`: an origin never ends \
+         with `/`: browsers send `https://bad.example.com`; write that; entry 3 `*`: `*` is not a \
+         tenant's origin: a tenant lists the origins of its own front ends (exact, or `https://*.` \
+         patterns); a route open to every origin is written `origins = [\"*\"]`"
+    );
+}
