@@ -7,7 +7,7 @@ mod common;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
-use actix_web::{get, web, App, HttpResponse, Responder};
+use actix_web::{get, post, web, App, HttpResponse, Responder};
 use common::{assert_credentialed_grant, get, preflight, send, APP};
 use cors_runtime::{cors_policy, CorsFirst};
 use cors_workspace_tests::conformance;
@@ -342,4 +342,83 @@ async fn a_nested_scope_opts_out_of_the_outer_default() {
         "refused, as a route that opted out"
     );
     preflight.assert_no_cors();
+}
+
+/// An authentication layer that knows nothing of CORS.
+async fn require_login(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if request.headers().contains_key("authorization") {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
+    let refusal = HttpResponse::Unauthorized().body("login required");
+    Ok(request.into_response(refusal).map_into_right_body())
+}
+
+#[post("/orders")]
+async fn place_order() -> impl Responder {
+    "placed"
+}
+
+fn api(config: &mut web::ServiceConfig) {
+    config.service(place_order).service(plain);
+}
+
+#[actix_web::test]
+async fn a_scope_default_behind_authentication_in_a_configure_function() {
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::scope(
+                    "/api",
+                    cors_policy!(
+                        origins = ["https://app.example.com"],
+                        credentials,
+                        headers = ["authorization", "content-type"]
+                    ),
+                )
+                .configure(api)
+                .wrap(actix_web::middleware::from_fn(require_login)),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    // The preflight carries no token: answered before the authentication layer.
+    let answer = send(
+        &app,
+        preflight("/api/orders", APP, "POST").insert_header((
+            "access-control-request-headers",
+            "authorization, content-type",
+        )),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_credentialed_grant(&answer, APP);
+    // The layer's 401 reaches the front end's script.
+    let expired = send(&app, from("/api/plain", APP)).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert_credentialed_grant(&expired, APP);
+    // Another site's form post with the session cookie: refused before authentication (R20).
+    let forged = send(
+        &app,
+        from("/api/orders", EVIL)
+            .method(Method::POST)
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .insert_header(("cookie", "session=1"))
+            .insert_header(("authorization", "Bearer stolen")),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let placed = send(
+        &app,
+        from("/api/orders", APP)
+            .method(Method::POST)
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .insert_header(("cookie", "session=1"))
+            .insert_header(("authorization", "Bearer t")),
+    )
+    .await;
+    assert_eq!(placed.body, "placed");
+    assert_credentialed_grant(&placed, APP);
 }
