@@ -272,25 +272,23 @@ impl AppRoutes {
 
     /// The route an actual request is for, if it is a `#[cors]` route's.
     pub(crate) fn for_actual(&self, request: &ServiceRequest) -> Option<&AppRoute> {
-        if self.routes.is_empty() && self.defaults.is_empty() {
-            return None;
-        }
         let method = request.method();
         let takes = |route: &&AppRoute| route.serves_method(method) && route.guards_pass(request);
         let path = request.match_info().as_str();
-        let own = if self.dynamic_routes.is_empty() {
-            // Every request pays this lookup, most apps have static paths only: no merging.
-            self.static_routes(path)
-                .iter()
-                .map(|&position| &self.routes[position as usize])
-                .find(takes)
-        } else {
-            self.candidates(path).find(takes)
-        };
-        if own.is_some() || self.defaults.is_empty() {
-            return own;
+        if self.defaults.is_empty() {
+            if self.dynamic_routes.is_empty() {
+                // Every request pays this lookup, most apps have static paths only: no merging.
+                return self
+                    .static_routes(path)
+                    .iter()
+                    .map(|&position| &self.routes[position as usize])
+                    .find(takes);
+            }
+            return self.candidates(path).find(takes);
         }
-        self.defaults.for_request(request, path)
+        self.candidates(path)
+            .find(takes)
+            .or_else(|| self.defaults.for_request(request, path))
     }
 
     /// What a preflight is for.

@@ -57,6 +57,7 @@ fn from_the_same_origin(site: &HeaderValue) -> bool {
 
 /// The decision of the guard for a request to a route with `policy`: `Ok` to let it in, or the
 /// row that refuses it. `granted` is the CORS decision on the request's `Origin` (R2–R4).
+#[inline(always)]
 pub(crate) fn guard<'r>(
     policy: &Policy,
     method: &Method,
