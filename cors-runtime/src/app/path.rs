@@ -269,6 +269,24 @@ fn chunks(pieces: &[Piece<'_>]) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_scope_s_path_matches_what_is_under_it_at_a_segment_boundary() {
+        let scope = PathMatcher::prefix("/grouped").unwrap();
+        for under in ["/grouped", "/grouped/", "/grouped/a", "/grouped/inner/d"] {
+            assert!(scope.matches(under), "{under}");
+        }
+        for outside in ["/groupedx", "/grouped-a", "/group", "/other/grouped"] {
+            assert!(!scope.matches(outside), "{outside}");
+        }
+        let slash = PathMatcher::prefix("/g/").unwrap();
+        assert!(slash.matches("/g/x") && slash.matches("/g/") && !slash.matches("/g"));
+        let dynamic = PathMatcher::prefix("/orgs/{id}").unwrap();
+        assert!(dynamic.matches("/orgs/7") && dynamic.matches("/orgs/7/members/1"));
+        assert!(!dynamic.matches("/orgs") && !dynamic.matches("/users/7"));
+        let exact = PathMatcher::new("/orgs/{id}").unwrap();
+        assert!(exact.matches("/orgs/7") && !exact.matches("/orgs/7/members/1"));
+    }
+
     fn matcher(pattern: &str) -> PathMatcher {
         PathMatcher::new(pattern).unwrap_or_else(|error| panic!("{error}"))
     }
