@@ -422,3 +422,34 @@ async fn a_scope_default_behind_authentication_in_a_configure_function() {
     assert_eq!(placed.body, "placed");
     assert_credentialed_grant(&placed, APP);
 }
+
+#[actix_web::test]
+async fn a_report_lists_its_own_app_s_routes_and_no_other_app_s() {
+    let other = init_service(
+        App::new()
+            .service(
+                cors_runtime::resource("/other", cors_policy!(origins = ["*"]))
+                    .route(web::get().to(handler)),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let report = cors_runtime::report(
+        App::new()
+            .service(
+                cors_runtime::resource("/mine", cors_policy!(origins = ["*"]))
+                    .route(web::get().to(handler)),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .expect("a report");
+    let paths: Vec<&str> = report
+        .routes
+        .iter()
+        .map(|route| route.path.as_str())
+        .collect();
+    assert_eq!(paths, ["/mine"]);
+    // The other app still serves by its own policy.
+    let answer = send(&other, from("/other", EVIL)).await;
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+}

@@ -273,3 +273,41 @@ fn without_the_check_the_server_refuses_to_start() {
         "nothing listens"
     );
 }
+
+#[cors(origins = config("refused-when-built"), credentials)]
+#[get("/refused-when-built")]
+async fn refused_when_built() -> impl Responder {
+    "never served"
+}
+
+/// Without `check`, the app that cannot serve says why, at `ERROR`, when it is built.
+#[allow(clippy::await_holding_lock)]
+#[actix_web::test]
+async fn an_app_that_cannot_serve_says_why_when_it_is_built() {
+    let _capture = common::log_capture::install(log::LevelFilter::Error);
+    cors_runtime::set_origins("refused-when-built", ["http://plain.example.com"])
+        .expect("kept until a route judges it");
+    use actix_service::{IntoServiceFactory, ServiceFactory};
+    let factory = App::new()
+        .service(refused_when_built)
+        .wrap(CorsFirst::new())
+        .into_factory();
+    let built = factory
+        .new_service(actix_web::dev::AppConfig::default())
+        .await;
+    assert!(built.is_err(), "the app is not built");
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "the #[cors] route GET /refused-when-built (handler `refused_when_built`) takes its \
+             origins from the origins set as `refused-when-built`: entry 1 \
+             `http://plain.example.com`:"
+        ) && lines[0].ends_with("; the app is not started"),
+        "{}",
+        lines[0]
+    );
+}

@@ -270,6 +270,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_pattern_that_cannot_be_matched_says_which() {
+        let error = PatternError {
+            pattern: "/a/{b".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "its full path `/a/{b` cannot be matched the way actix-web matches it"
+        );
+        assert_eq!(PathMatcher::new("/a/{b").unwrap_err(), error);
+    }
+
+    #[test]
+    fn two_regex_segments_in_one_path_segment_are_one_pattern() {
+        let matcher = PathMatcher::new("/d/{from:\\d+}-{to:\\d+}").unwrap();
+        assert!(matcher.matches("/d/1-2"));
+        assert!(!matcher.matches("/d/1-x"));
+        let PathMatcher::Dynamic { chain, .. } = &matcher else {
+            panic!("dynamic");
+        };
+        assert_eq!(chain.len(), 1, "no cut: no group name repeats");
+    }
+
+    #[test]
     fn a_scope_s_path_matches_what_is_under_it_at_a_segment_boundary() {
         let scope = PathMatcher::prefix("/grouped").unwrap();
         for under in ["/grouped", "/grouped/", "/grouped/a", "/grouped/inner/d"] {

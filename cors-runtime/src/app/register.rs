@@ -380,11 +380,6 @@ pub(crate) struct Registration {
 /// Registers one path's marker (`MARKER`), whose place in the resource map gives the path's
 /// scope prefixes once the app is built.
 pub(crate) fn register_entry(config: &mut AppService, registration: Registration) {
-    // Compiled once per process, on first registration; a refusal of configured origins is
-    // reported once the route's full path is known, when the marker's service is built.
-    if !registration.kind.is_opted_out() {
-        let _ = policy::policy(registration.policy.text);
-    }
     let app = app_of(config);
     let order = REGISTRY.with(|registry| {
         let mut registry = registry.borrow_mut();
