@@ -453,3 +453,88 @@ async fn a_report_lists_its_own_app_s_routes_and_no_other_app_s() {
     let answer = send(&other, from("/other", EVIL)).await;
     assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
 }
+
+#[actix_web::test]
+async fn a_resource_without_a_leading_slash_is_found_as_actix_web_finds_it() {
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::resource("top", cors_policy!(origins = ["*"]))
+                    .route(web::get().to(handler)),
+            )
+            .service(
+                web::scope("/api").service(
+                    cors_runtime::resource("items", cors_policy!(origins = ["*"]))
+                        .route(web::get().to(handler)),
+                ),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    for path in ["/top", "/api/items"] {
+        let answer = send(&app, from(path, EVIL)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            answer.header("access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn guarded_resources_on_one_path_answer_a_preflight_when_their_policies_agree() {
+    let guarded = |kind: &'static str, origin: &'static str| {
+        let policy = if origin == APP {
+            cors_policy!(origins = ["https://app.example.com"])
+        } else {
+            cors_policy!(origins = ["https://b.example.com"])
+        };
+        cors_runtime::resource("/dual", policy)
+            .guard(actix_web::guard::Header("x-kind", kind))
+            .route(web::put().to(handler))
+    };
+    // A preflight carries no `x-kind`: no guard passes. The same policy: answered with it.
+    let same = init_service(
+        App::new()
+            .service(guarded("a", APP))
+            .service(guarded("b", APP))
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let answer = send(&same, preflight("/dual", APP, "PUT")).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    // Different policies: which one the request will reach is unknown, so it is refused.
+    let different = init_service(
+        App::new()
+            .service(guarded("a", APP))
+            .service(guarded("b", B))
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let answer = send(&different, preflight("/dual", APP, "PUT")).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+}
+
+/// The reason a preflight to a route that opted out is refused.
+#[allow(clippy::await_holding_lock)]
+#[actix_web::test]
+async fn a_preflight_to_a_route_that_opted_out_says_so() {
+    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let app = init_service(conformance::app()).await;
+    let refused = send(&app, preflight("/grouped/c", GROUP, "GET")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.starts_with("CORS preflight refused"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("route=GET /grouped/c")
+            && lines[0].contains("reason=the route opted out of CORS (`no_cors()`)"),
+        "{}",
+        lines[0]
+    );
+}
