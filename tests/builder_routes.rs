@@ -538,3 +538,45 @@ async fn a_preflight_to_a_route_that_opted_out_says_so() {
         lines[0]
     );
 }
+
+#[actix_web::test]
+async fn a_static_and_a_dynamic_route_on_one_path_are_taken_in_registration_order() {
+    let dynamic = || {
+        cors_runtime::resource(
+            "/items/{id}",
+            cors_policy!(origins = ["https://b.example.com"]),
+        )
+        .route(web::get().to(handler))
+    };
+    let fixed = || {
+        cors_runtime::resource(
+            "/items/new",
+            cors_policy!(origins = ["https://app.example.com"]),
+        )
+        .route(web::get().to(handler))
+    };
+    // actix-web takes the first registered resource that matches: so does the layer.
+    for (app, owner) in [
+        (App::new().service(dynamic()).service(fixed()), B),
+        (App::new().service(fixed()).service(dynamic()), APP),
+    ] {
+        let app = init_service(app.wrap(CorsFirst::new())).await;
+        for origin in [APP, B] {
+            let answer = send(&app, from("/items/new", origin)).await;
+            let expected = (origin == owner).then_some(origin);
+            assert_eq!(
+                answer.header("access-control-allow-origin"),
+                expected,
+                "{owner}"
+            );
+            let answer = send(&app, preflight("/items/new", origin, "GET")).await;
+            assert_eq!(
+                answer.header("access-control-allow-origin"),
+                expected,
+                "{owner}"
+            );
+        }
+        let other = send(&app, from("/items/7", B)).await;
+        assert_eq!(other.header("access-control-allow-origin"), Some(B));
+    }
+}

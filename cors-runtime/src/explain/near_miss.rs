@@ -23,14 +23,10 @@ struct Parts<'a> {
 
 fn parts(origin: &str) -> Option<Parts<'_>> {
     let (scheme, rest) = origin.split_once("://")?;
+    // The port is what follows the last `:`, when that is digits: inside an IPv6 address's
+    // brackets it never is (`[::1]` ends in `]`).
     let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || rest.starts_with('[') => {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                (host, port)
-            } else {
-                (rest, "")
-            }
-        }
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => (host, port),
         _ => (rest, ""),
     };
     Some(Parts { scheme, host, port })
@@ -165,6 +161,7 @@ mod tests {
             Origin::Exact("https://app.example.com".to_owned()),
             Origin::Exact("http://localhost:3000".to_owned()),
             Origin::Exact("https://www.shop.example".to_owned()),
+            Origin::Exact("http://[::1]:8080".to_owned()),
             Origin::Subdomains {
                 scheme: "https://".to_owned(),
                 suffix: ".tenants.example.com".to_owned(),
@@ -194,6 +191,12 @@ mod tests {
                 "http://localhost:3000",
                 "port 3001 in the request, port 3000",
             ),
+            (
+                "http://[::1]:8081",
+                "http://[::1]:8080",
+                "port 8081 in the request, port 8080",
+            ),
+            ("http://[::1]", "http://[::1]:8080", "the port differs"),
             (
                 "https://www.app.example.com",
                 "https://app.example.com",
