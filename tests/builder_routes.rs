@@ -294,22 +294,34 @@ async fn resources_sharing_a_path_are_told_apart_by_their_guards() {
             .service(
                 cors_runtime::resource("/site", cors_policy!(origins = ["https://a.example.com"]))
                     .guard(actix_web::guard::Host("a.test"))
-                    .route(web::get().to(handler)),
+                    .route(web::get().to(|| async { "site a" })),
             )
             .service(
                 cors_runtime::resource("/site", cors_policy!(origins = ["https://b.example.com"]))
                     .guard(actix_web::guard::Host("b.test"))
-                    .route(web::get().to(handler)),
+                    .route(web::get().to(|| async { "site b" })),
             )
             .wrap(CorsFirst::new()),
     )
     .await;
-    for (host, granted, refused) in [
-        ("a.test", "https://a.example.com", "https://b.example.com"),
-        ("b.test", "https://b.example.com", "https://a.example.com"),
+    for (host, granted, refused, body) in [
+        (
+            "a.test",
+            "https://a.example.com",
+            "https://b.example.com",
+            "site a",
+        ),
+        (
+            "b.test",
+            "https://b.example.com",
+            "https://a.example.com",
+            "site b",
+        ),
     ] {
         let answer = send(&app, from("/site", granted).insert_header(("host", host))).await;
         assert_eq!(answer.status, StatusCode::OK, "{host}");
+        // actix-web picked the resource by the same guard the layer did.
+        assert_eq!(answer.body, body, "{host}");
         assert_eq!(answer.header("access-control-allow-origin"), Some(granted));
         let answer = send(&app, from("/site", refused).insert_header(("host", host))).await;
         answer.assert_no_cors();

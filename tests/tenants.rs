@@ -294,8 +294,14 @@ async fn an_invalidated_tenant_is_looked_up_on_the_next_request() {
     let behaviour = behaviour("invalidated");
     let handle = register(Invalidated(Arc::clone(&behaviour)), TenantCache::new());
     let app = init_service(tenant_app!(Invalidated)).await;
-    let globex = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
-    assert_credentialed_grant(&globex, GLOBEX);
+    // Twice: the first request loads the list, the second finds it in the shared cache and
+    // leaves the worker its own copy, which an invalidation must reach as well.
+    for _ in 0..2 {
+        let globex = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+        assert_credentialed_grant(&globex, GLOBEX);
+        let acme = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+        assert_credentialed_grant(&acme, ACME);
+    }
     behaviour
         .store
         .replace("globex", &["https://new.example.com".to_owned()])
@@ -309,6 +315,14 @@ async fn an_invalidated_tenant_is_looked_up_on_the_next_request() {
     assert_credentialed_grant(&new, "https://new.example.com");
     let old = send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
     assert_refused(&old, "the replaced origin");
+    // Another tenant's invalidation left acme's list as it was.
+    let acme = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_credentialed_grant(&acme, ACME);
+    assert_eq!(
+        behaviour.loads.load(Ordering::SeqCst),
+        3,
+        "globex twice, acme once"
+    );
     behaviour.store.delete("globex").unwrap();
     behaviour.store.delete("acme").unwrap();
     handle.invalidate_all();

@@ -298,7 +298,8 @@ impl AppRoutes {
         ask: &PreflightAsk<'r>,
     ) -> PreflightTarget<'a, 'r> {
         let path = request.match_info().as_str();
-        let Some(path_route) = self.candidates(path).next() else {
+        let candidates = self.candidates(path);
+        let Some(path_route) = candidates.clone().next() else {
             // No `#[cors]` route has the path: a route that opted out, or a scope's default, may.
             return match self.defaults.for_preflight(request, path) {
                 Some(route) if route.kind.is_opted_out() => {
@@ -314,10 +315,7 @@ impl AppRoutes {
         let Some(method) = ask.method() else {
             return PreflightTarget::Refused(Reason::MethodRepeated, path_route);
         };
-        let serving = || {
-            self.candidates(path)
-                .filter(move |route| route.serves(method))
-        };
+        let serving = || candidates.clone().filter(move |route| route.serves(method));
         let mut first_two = serving();
         let Some(first) = first_two.next() else {
             return PreflightTarget::Refused(Reason::MethodNotServed(method), path_route);
@@ -339,7 +337,9 @@ impl AppRoutes {
 }
 
 /// The routes matching one path, in registration order: the static ones of that exact path
-/// merged with the dynamic ones, which are matched only as far as the iteration goes.
+/// merged with the dynamic ones, which are matched only as far as the iteration goes. Cloned
+/// to iterate again without looking the path up again.
+#[derive(Clone)]
 struct Candidates<'t, 'p> {
     table: &'t AppRoutes,
     path: &'p str,

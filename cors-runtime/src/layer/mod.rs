@@ -247,7 +247,7 @@ where
                     let next = self.settings.actual(route, &request, origin, decision);
                     return go(&*self.service, request, route.policy, next);
                 };
-                let Some(sets) = link.source.warm(&tenant) else {
+                let Some(sets) = link.warm(&tenant) else {
                     let (route, tenant) = (route.clone(), tenant.into_owned());
                     return tenant::actual_after_lookup(
                         Rc::clone(&self.service),
@@ -379,7 +379,7 @@ impl Settings {
                         self.answer_preflight(route, &cors, ask, method, origin),
                     );
                 };
-                let Some(sets) = link.source.warm(&tenant) else {
+                let Some(sets) = link.warm(&tenant) else {
                     return Preflight::LookUp(route, tenant.into_owned());
                 };
                 let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));

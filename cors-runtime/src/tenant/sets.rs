@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use cors_policy::origin::Origin;
 
@@ -18,6 +19,9 @@ pub(crate) struct TenantSets {
     /// Whether the tenant has any origin: kept for the lifetime of a known tenant, or of an
     /// unknown one.
     pub(crate) known: bool,
+    /// The end of that lifetime, counted from before the list was stored: the cache's own entry
+    /// lives a little longer, so a worker's copy ([`super::TenantRoute::warm`]) never outlives it.
+    pub(crate) fresh_until: Instant,
     /// Every valid origin: for routes without `credentials`, or with the plain-http opt-in.
     all: OriginSet,
     /// Without plain `http://` origins to hosts that are not loopback: for routes with
@@ -37,6 +41,12 @@ impl TenantSets {
     }
 }
 
+/// The end of a lifetime that begins now (a year at most: `TenantCache` clamps it).
+fn fresh_until(lifetime: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(lifetime).unwrap_or(now)
+}
+
 /// A left-out entry: provider, tenant, entry.
 type Said = (&'static str, String, String);
 
@@ -51,6 +61,7 @@ pub(crate) fn build(
     tenant: &str,
     rows: &[String],
     epoch: u64,
+    lifetime: impl Fn(bool) -> Duration,
 ) -> TenantSets {
     let mut all = Vec::with_capacity(rows.len());
     let mut secure = Vec::with_capacity(rows.len());
@@ -76,6 +87,7 @@ pub(crate) fn build(
     TenantSets {
         epoch,
         known: !all.is_empty(),
+        fresh_until: fresh_until(lifetime(!all.is_empty())),
         all: set(&all),
         secure: set(&secure),
     }
@@ -124,9 +136,14 @@ mod tests {
         ]
         .map(str::to_owned)
         .to_vec();
-        let sets = build("tests::Provider", "acme", &rows, 7);
+        // A known tenant's list lives a minute here, an unknown one's a second.
+        let lifetime = |known| Duration::from_secs(if known { 60 } else { 1 });
+        let before = Instant::now();
+        let sets = build("tests::Provider", "acme", &rows, 7, lifetime);
         assert!(sets.known);
         assert_eq!(sets.epoch, 7);
+        assert!(sets.fresh_until >= before + Duration::from_secs(60));
+        assert!(sets.fresh_until <= Instant::now() + Duration::from_secs(60));
         let found = |set: &OriginSet, origin: &'static str| {
             set.find(&HeaderValue::from_static(origin)).is_some()
         };
@@ -139,7 +156,9 @@ mod tests {
         }
         assert!(found(&sets.all, "http://plain.example.com"));
         assert!(!found(&sets.secure, "http://plain.example.com"));
-        let empty = build("tests::Provider", "nobody", &["*".to_owned()], 0);
+        let empty = build("tests::Provider", "nobody", &["*".to_owned()], 0, lifetime);
         assert!(!empty.known);
+        assert!(empty.fresh_until <= Instant::now() + Duration::from_secs(1));
+        assert!(empty.fresh_until >= before + Duration::from_secs(1));
     }
 }

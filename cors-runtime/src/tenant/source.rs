@@ -4,10 +4,10 @@
 //! tenant — never by the request's `Origin`. One cache per provider for the whole process: every
 //! worker's apps share it, so a tenant is loaded once whichever worker asks first.
 //!
-//! Reading it is synchronous and allocates nothing, so a warm lookup is a hash probe on the
-//! request's path. (moka's `future::Cache`, which would also coalesce loads, boxes its upkeep
-//! futures every 64 reads: five allocations per 64 requests, measured; the synchronous cache
-//! allocates none.) The one thing it cannot do for an asynchronous provider is make concurrent
+//! Reading it is synchronous. (moka's `future::Cache`, which would also coalesce loads, boxes
+//! its upkeep futures every 64 reads: five allocations per 64 requests, measured; the
+//! synchronous cache's upkeep allocates about once per 120 reads, and a route's copies on each
+//! worker, `super::TenantRoute::warm`, spare the warm path even that.) The one thing it cannot do for an asynchronous provider is make concurrent
 //! lookups of a tenant wait for one load without blocking a thread, so the cache holds, while a
 //! tenant loads, a [`Slot::Loading`]: the receiving end of a `tokio::sync::watch` channel (tokio
 //! is in every actix-web build) on which the one request that inserted it publishes the result.
@@ -79,6 +79,9 @@ pub(crate) struct TenantSource {
     cache: Cache<String, Slot>,
     epoch: Arc<AtomicU64>,
     lookup_timeout: Duration,
+    /// The lifetimes of a known tenant's list and of an unknown one's.
+    known_for: Duration,
+    unknown_for: Duration,
 }
 
 /// Why a lookup gave no list. Said at `WARN` where it happens.
@@ -90,6 +93,13 @@ impl TenantSource {
     #[inline]
     pub(crate) fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
         self.provider.tenant(request)
+    }
+
+    /// How many invalidations there have been. A worker's copy of a list read before the last
+    /// one is not used ([`super::TenantRoute::warm`]).
+    #[inline]
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
     }
 
     /// The tenant's origins if they are in the cache and fresh: a synchronous lookup that
@@ -163,7 +173,19 @@ impl TenantSource {
         let epoch = self.epoch.load(Ordering::Acquire);
         let loaded: Loaded =
             match timeout(left(deadline), self.provider.origins(tenant.to_owned())).await {
-                Ok(Ok(rows)) => Ok(Arc::new(sets::build(self.name, tenant, &rows, epoch))),
+                Ok(Ok(rows)) => Ok(Arc::new(sets::build(
+                    self.name,
+                    tenant,
+                    &rows,
+                    epoch,
+                    |known| {
+                        if known {
+                            self.known_for
+                        } else {
+                            self.unknown_for
+                        }
+                    },
+                ))),
                 Ok(Err(error)) => Err(error.to_string().into()),
                 Err(_) => Err(self.timed_out().into()),
             };
@@ -305,6 +327,8 @@ pub fn register_tenant_origins<P: TenantOrigins>(
             .build(),
         epoch,
         lookup_timeout: cache.lookup_timeout,
+        known_for: cache.known_for,
+        unknown_for: cache.unknown_for,
     });
     SOURCES
         .lock()
