@@ -5,6 +5,8 @@
 
 mod common;
 
+use actix_service::{IntoServiceFactory, ServiceFactory};
+use actix_web::dev::AppConfig;
 use actix_web::test::init_service;
 use actix_web::{get, web, App, Responder};
 use common::log_capture;
@@ -36,12 +38,15 @@ async fn a_route_without_the_layer_is_named_once_at_startup_and_one_with_it_is_n
     for _ in 0..2 {
         let _app = init_service(App::new().service(web::scope("/api/v2").service(forgotten))).await;
     }
-    let _app = init_service(
-        App::new()
-            .service(web::scope("/api/v2").service(remembered))
-            .wrap(CorsFirst::new()),
-    )
-    .await;
+    // Built as a server's worker builds it: the app's factory, with its layer, lives on.
+    let remembered_app = App::new()
+        .service(web::scope("/api/v2").service(remembered))
+        .wrap(CorsFirst::new())
+        .into_factory();
+    let _app = remembered_app
+        .new_service(AppConfig::default())
+        .await
+        .expect("the app starts");
 
     let records = log_capture::take();
     let naming = |path: &str| -> Vec<(log::Level, String)> {
@@ -69,8 +74,9 @@ async fn a_route_without_the_layer_is_named_once_at_startup_and_one_with_it_is_n
     );
     assert_eq!(naming("/api/v2/remembered"), Vec::new());
 
-    // A layer that was turned into its app's service, and one made and dropped unused, no
-    // longer count: an app built after them without a layer is still named.
+    // A layer that was turned into its app's service (its factory still alive), and one made
+    // and dropped unused, no longer count: an app built after them without a layer is still
+    // named.
     drop(CorsFirst::new());
     let _app = init_service(App::new().service(later)).await;
     let records = log_capture::take();
@@ -80,4 +86,5 @@ async fn a_route_without_the_layer_is_named_once_at_startup_and_one_with_it_is_n
             .any(|(level, line)| *level == log::Level::Warn && line.contains("GET /later")),
         "{records:?}"
     );
+    drop(remembered_app);
 }
