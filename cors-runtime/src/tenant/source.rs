@@ -219,15 +219,22 @@ impl TenantSource {
     }
 
     /// Forgets `tenant`'s origins: the next request for it looks them up.
+    ///
+    /// The epoch is counted on both sides of the cache's invalidation. Before: a lookup that
+    /// began earlier stores a list from an older epoch, which expires at once ([`Lifetimes`]).
+    /// After: a worker that read the epoch before the cache was invalidated may have copied the
+    /// old list ([`super::TenantRoute::warm`]) under that epoch, which is then no longer current.
     fn invalidate(&self, tenant: &str) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.cache.invalidate(tenant);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Forgets every tenant's origins.
+    /// Forgets every tenant's origins (the epoch counted as in [`Self::invalidate`]).
     fn invalidate_all(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.cache.invalidate_all();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
     }
 }
 
