@@ -108,6 +108,13 @@ mod tests {
             Ok(Origin::Subdomains { .. })
         ));
         assert_eq!(check_row("*"), Err(TenantProblem::Wildcard.into()));
+        // The words a log line and the compile error of `also = ["*"]` show.
+        assert_eq!(
+            TenantProblem::Wildcard.to_string(),
+            "`*` is not a tenant's origin: a tenant lists the origins of its own front ends \
+             (exact, or `https://*.` patterns); a route open to every origin is written \
+             `origins = [\"*\"]`"
+        );
         assert_eq!(check_row("null"), Err(OriginProblem::Null.into()));
         assert!(matches!(
             check_row("https://bad.example.com/"),
