@@ -227,6 +227,11 @@ mod tests {
                 "https://*.tenants.example.com",
                 "the scheme differs",
             ),
+            (
+                "https://a.tenants.example.com:8443",
+                "https://*.tenants.example.com",
+                "the port differs",
+            ),
         ];
         for (origin, expected_allowed, expected_difference) in cases {
             let (allowed, difference) = near(origin).unwrap_or_else(|| panic!("{origin}"));
