@@ -172,6 +172,8 @@ async fn a_refusal_error_answers_with_cors_headers_however_often_it_is_asked() {
         );
     }
     assert_eq!(error.to_string(), "no credentials");
+    // A log line of the error (`{:?}`) shows the inner error, not the wrapper.
+    assert!(format!("{error:?}").contains("no credentials"), "{error:?}");
 }
 
 #[cors(origins = ["https://app.example.com"])]

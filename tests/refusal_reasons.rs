@@ -85,6 +85,11 @@ async fn every_refusal_says_its_route_origin_and_reason() {
             &["the request header `x-other` is not allowed"],
         ),
         (
+            preflight("/reasons", "https://app.example.com", "GET")
+                .insert_header(("access-control-request-headers", "x-token, x(other)")),
+            &["`Access-Control-Request-Headers` holds something that is not a header name"],
+        ),
+        (
             preflight("/reasons", "https://app.example.com", "GET").insert_header((
                 "access-control-request-headers",
                 vec!["x-token"; 70].join(","),

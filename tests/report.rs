@@ -192,6 +192,43 @@ fn every_write_and_handshake_is_guarded_but_the_one_callback_that_says_why() {
     assert_eq!(route("/ws").websocket_handshakes, "guarded");
     assert_eq!(route("/transfer").websocket_handshakes, "none");
     let table = report.to_string();
+    // The table's writes and handshakes columns, found by the header's column positions.
+    let header: Vec<char> = table.lines().next().expect("a header").chars().collect();
+    let column = |name: &str| {
+        let name: Vec<char> = name.chars().collect();
+        header
+            .windows(name.len())
+            .position(|window| window == name.as_slice())
+            .unwrap_or_else(|| panic!("a `{}` column", name.iter().collect::<String>()))
+    };
+    let (writes_at, handshakes_at, policy_at) =
+        (column("writes"), column("handshakes"), column("policy"));
+    let cells = |path: &str| {
+        let line: Vec<char> = table
+            .lines()
+            .find(|line| line.starts_with(&format!("{path} ")))
+            .unwrap_or_else(|| panic!("a line for {path}"))
+            .chars()
+            .collect();
+        let cell = |from: usize, to: usize| {
+            line[from..to.min(line.len())]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        };
+        (
+            cell(writes_at, handshakes_at),
+            cell(handshakes_at, policy_at),
+        )
+    };
+    assert_eq!(cells("/transfer"), ("guarded".to_owned(), "-".to_owned()));
+    assert_eq!(
+        cells("/open"),
+        ("guarded (cookies: own origin)".to_owned(), "-".to_owned())
+    );
+    assert_eq!(cells("/public").0, "-");
+    assert_eq!(cells("/ws").1, "guarded");
     let callback = table
         .lines()
         .find(|line| line.starts_with("/callback "))

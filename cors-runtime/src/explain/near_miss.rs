@@ -248,6 +248,8 @@ mod tests {
         for origin in [
             "https://evil.example",
             "https://app.example.com.evil.net",
+            // Two differences (`www.` and the port) are no near miss.
+            "https://www.app.example.com:8443",
             "null",
             "",
         ] {
