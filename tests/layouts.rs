@@ -35,6 +35,14 @@ async fn deep() -> impl Responder {
     "deep"
 }
 
+/// Sixteen segments, most of them joined by `-` rather than `/`: where the layer can cut the
+/// full pattern into patterns of at most sixteen segments depends on where the slashes are.
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/{d1}-{d2}-{d3}-{d4}-{d5}-{d6}-{d7}-{d8}-{d9}/{e1}-{e2}-{e3}-{e4}-{e5}-{e6}-{e7}")]
+async fn hyphenated() -> impl Responder {
+    "hyphenated"
+}
+
 /// Regex segments in the scope and the route.
 #[cors(origins = ["https://app.example.com"], credentials)]
 #[get("/items/{id:\\d{1,4}}")]
@@ -152,6 +160,30 @@ async fn seventeen_segments_in_the_scope_and_the_route() {
         send(&app, preflight(short, APP, "GET")).await.status,
         StatusCode::NOT_FOUND,
         "not a #[cors] path: routed as usual"
+    );
+}
+
+#[actix_web::test]
+async fn thirty_four_segments_in_nested_scopes_joined_by_hyphens() {
+    // 8 + 10 + 16 segments: each pattern within actix-web's limit, 34 in all, few slashes.
+    let app = init_service(
+        App::new()
+            .service(
+                web::scope("/{a1}-{a2}-{a3}-{a4}-{a5}-{a6}-{a7}-{a8}").service(
+                    web::scope("/{b1}-{b2}/{c1}-{c2}-{c3}-{c4}-{c5}-{c6}-{c7}-{c8}")
+                        .service(hyphenated),
+                ),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let path = "/a-a-a-a-a-a-a-a/b-b/c-c-c-c-c-c-c-c/d-d-d-d-d-d-d-d-d/e-e-e-e-e-e-e";
+    let answer = send(&app, get(path).insert_header(("origin", APP))).await;
+    assert_eq!(answer.body, "hyphenated");
+    assert_credentialed_grant(&answer, APP);
+    assert_eq!(
+        send(&app, preflight(path, APP, "GET")).await.status,
+        StatusCode::NO_CONTENT
     );
 }
 
