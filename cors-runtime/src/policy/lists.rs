@@ -134,6 +134,12 @@ mod tests {
             allowed.first_refused(&lines(&["x-token", "x-other"])),
             Some(RequestedHeaderRefusal::NotAllowed(b"x-other"))
         );
+        let most = vec!["x-token"; MAX_REQUESTED_HEADERS].join(",");
+        assert_eq!(
+            allowed.first_refused(&[HeaderValue::from_str(&most).unwrap()]),
+            None,
+            "as many as a browser may list"
+        );
         let many = vec!["x-token"; MAX_REQUESTED_HEADERS + 1].join(",");
         assert_eq!(
             allowed.first_refused(&[HeaderValue::from_str(&many).unwrap()]),
@@ -157,6 +163,7 @@ mod tests {
     fn r8_methods_are_compared_byte_for_byte() {
         let methods = AllowedMethods::new(&["GET".to_owned(), "PATCH".to_owned()]);
         assert!(methods.allows(b"PATCH") && !methods.allows(b"patch") && !methods.allows(b"PUT"));
+        assert_eq!(methods.names().collect::<Vec<_>>(), ["GET", "PATCH"]);
         assert_eq!(methods.value.unwrap(), "GET, PATCH");
     }
 }
