@@ -79,6 +79,15 @@ mod tests {
     fn r3_a_refusal_removes_every_grant_the_handler_set() {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        // Headers that begin like a grant but are none: kept.
+        headers.insert(
+            HeaderName::from_static("age"),
+            HeaderValue::from_static("60"),
+        );
+        headers.insert(
+            HeaderName::from_static("access-control"),
+            HeaderValue::from_static("x"),
+        );
         for name in [
             "access-control-allow-origin",
             "access-control-allow-credentials",
@@ -93,8 +102,9 @@ mod tests {
         }
         decorate(policy(), &mut headers, None);
         let names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 4, "{names:?}");
         assert!(headers.contains_key(CONTENT_TYPE));
+        assert!(headers.contains_key("age") && headers.contains_key("access-control"));
         assert_eq!(headers.get(VARY).unwrap(), "Origin");
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
     }
