@@ -100,6 +100,29 @@ fn plain_app() -> App<
 }
 
 #[test]
+fn several_problems_of_one_source_are_said_in_one_message() {
+    let error = ConfigError {
+        routes: vec!["GET /a (handler `a`)".to_owned()],
+        source: OriginsSource::Set("two".to_owned()),
+        problems: vec![
+            EntryProblem {
+                entry: Some((1, "first".to_owned())),
+                message: "one reason".to_owned(),
+            },
+            EntryProblem {
+                entry: Some((3, "third".to_owned())),
+                message: "another".to_owned(),
+            },
+        ],
+    };
+    assert_eq!(
+        error.to_string(),
+        "the #[cors] route GET /a (handler `a`) takes its origins from the origins set as `two`: \
+         entry 1 `first`: one reason; entry 3 `third`: another"
+    );
+}
+
+#[test]
 fn one_source_is_one_message_naming_every_route_that_uses_it() {
     // Acceptable for a route without credentials, so the list is kept until an app is built;
     // both routes have credentials.
