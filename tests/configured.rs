@@ -120,6 +120,14 @@ fn several_problems_of_one_source_are_said_in_one_message() {
         "the #[cors] route GET /a (handler `a`) takes its origins from the origins set as `two`: \
          entry 1 `first`: one reason; entry 3 `third`: another"
     );
+    assert_eq!(format!("{error:?}"), error.to_string(), "Debug is Display");
+    // Several sources: a line each.
+    let other = ConfigError {
+        source: OriginsSource::Set("other".to_owned()),
+        ..error.clone()
+    };
+    let errors = cors_runtime::ConfigErrors(vec![error.clone(), other.clone()]);
+    assert_eq!(errors.to_string(), format!("{error}\n{other}"));
 }
 
 #[test]

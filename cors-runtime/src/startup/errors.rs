@@ -103,3 +103,32 @@ pub(crate) fn grouped(
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(message: &str) -> Vec<EntryProblem> {
+        vec![EntryProblem {
+            entry: None,
+            message: message.to_owned(),
+        }]
+    }
+
+    #[test]
+    fn routes_are_grouped_by_source_and_problems_both() {
+        let set = |name: &str| OriginsSource::Set(name.to_owned());
+        let errors = grouped([
+            ("GET /a".to_owned(), set("one"), problem("empty")),
+            ("GET /b".to_owned(), set("one"), problem("unset")),
+            ("GET /c".to_owned(), set("two"), problem("empty")),
+            ("GET /d".to_owned(), set("one"), problem("empty")),
+            ("GET /a".to_owned(), set("one"), problem("empty")),
+        ]);
+        let routes: Vec<Vec<String>> = errors.iter().map(|error| error.routes.clone()).collect();
+        assert_eq!(
+            routes,
+            [vec!["GET /a", "GET /d"], vec!["GET /b"], vec!["GET /c"]]
+        );
+    }
+}
