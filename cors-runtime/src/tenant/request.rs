@@ -64,3 +64,29 @@ impl<'r> TenantRequest<'r> {
         self.path
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn a_provider_reads_the_host_the_method_and_the_path() {
+        let plan = ParamPlan::new("/t/{tenant}/data");
+        let request = TestRequest::get()
+            .uri("/t/acme/data")
+            .insert_header((HOST, "acme.app.example.com:8443"))
+            .to_srv_request();
+        let read = TenantRequest::of(&request, &plan);
+        assert_eq!(read.host(), Some("acme.app.example.com:8443"));
+        assert_eq!(read.method(), Method::GET);
+        assert_eq!(read.path(), "/t/acme/data");
+        // Without `Host`, the URI's authority (HTTP/2).
+        let request = TestRequest::get()
+            .uri("https://globex.app.example.com/t/globex/data")
+            .to_srv_request();
+        let read = TenantRequest::of(&request, &plan);
+        assert_eq!(read.host(), Some("globex.app.example.com"));
+    }
+}
