@@ -396,6 +396,7 @@ async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
 
 #[actix_web::test]
 async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
+    let _capture = common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("slow");
     *behaviour.delay.lock().unwrap() = Duration::from_secs(3);
     register(
@@ -430,6 +431,13 @@ async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
     );
     assert!(slowest < Duration::from_millis(100), "{slowest:?}");
     assert!(others_done < took, "served while the lookup waited");
+    let said = common::log_capture::take();
+    assert!(
+        said.iter().any(|(level, line)| *level == log::Level::Warn
+            && line.contains("tenant=acme")
+            && line.contains("no answer within the lookup timeout (300 ms)")),
+        "{said:?}"
+    );
 }
 
 #[actix_web::test]
