@@ -193,6 +193,8 @@ mod tests {
                 .collect::<Vec<_>>(),
             (0..1000).map(|i| format!("/api/v1/items{i}")).collect(),
             (0..1000).map(|i| format!("{i:08}")).collect(),
+            // Shorter than a word: hashed byte by byte.
+            (0..1000).map(|i| format!("/p{i}")).collect(),
         ] {
             let index = ExactIndex::new(keys.iter().map(String::as_bytes));
             let distances = distances(&index, &keys);
