@@ -88,7 +88,8 @@ providers!(
     Reported,
     NeverRegistered,
     SharedFailure,
-    Abandoned
+    Abandoned,
+    Uncredentialed
 );
 
 /// A fresh SQLite file for `name`, seeded as the conformance database is.
@@ -639,4 +640,51 @@ fn the_code_that_writes_origins_checks_them_first() {
          tenant's origin: a tenant lists the origins of its own front ends (exact, or `https://*.` \
          patterns); a route open to every origin is written `origins = [\"*\"]`"
     );
+}
+
+#[actix_web::test]
+async fn a_plain_http_row_counts_on_a_route_without_credentials_only() {
+    let behaviour = behaviour("uncredentialed");
+    behaviour
+        .store
+        .replace("acme", &["http://plain.example.com".to_owned()])
+        .unwrap();
+    register(Uncredentialed(Arc::clone(&behaviour)), TenantCache::new());
+
+    #[cors(origins = tenant(Uncredentialed))]
+    #[get("/open/{tenant}")]
+    async fn open() -> impl Responder {
+        "open"
+    }
+
+    let app = init_service(
+        App::new()
+            .service(open)
+            .service(web::scope("/api").service({
+                #[cors(origins = tenant(Uncredentialed), credentials)]
+                #[get("/t/{tenant}/data")]
+                async fn data() -> impl Responder {
+                    "data"
+                }
+                data
+            }))
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let answer = send(
+        &app,
+        with_origin(Method::GET, "/open/acme", "http://plain.example.com"),
+    )
+    .await;
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("http://plain.example.com"),
+        "R15: plain http is refused only with credentials"
+    );
+    let credentialed = send(
+        &app,
+        with_origin(Method::GET, "/api/t/acme/data", "http://plain.example.com"),
+    )
+    .await;
+    assert_refused(&credentialed, "plain http with credentials");
 }
