@@ -79,9 +79,8 @@ pub(crate) struct TenantSource {
     cache: Cache<String, Slot>,
     epoch: Arc<AtomicU64>,
     lookup_timeout: Duration,
-    /// The lifetimes of a known tenant's list and of an unknown one's.
-    known_for: Duration,
-    unknown_for: Duration,
+    /// How long a list is kept: the same lifetimes the cache's entries are given.
+    lists: ListLifetimes,
 }
 
 /// Why a lookup gave no list. Said at `WARN` where it happens.
@@ -178,13 +177,7 @@ impl TenantSource {
                     tenant,
                     &rows,
                     epoch,
-                    |known| {
-                        if known {
-                            self.known_for
-                        } else {
-                            self.unknown_for
-                        }
-                    },
+                    |known| self.lists.of(known),
                 ))),
                 Ok(Err(error)) => Err(error.to_string().into()),
                 Err(_) => Err(self.timed_out().into()),
@@ -243,11 +236,27 @@ fn left(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-/// The lifetimes of an entry: a known tenant's, an unknown one's, none for a list an
-/// invalidation overtook; a load in progress is kept for as long as it may take.
-struct Lifetimes {
+/// How long a tenant's list is kept: a known tenant's, or an unknown one's ("no origins").
+#[derive(Clone, Copy)]
+struct ListLifetimes {
     known: Duration,
     unknown: Duration,
+}
+
+impl ListLifetimes {
+    fn of(self, known: bool) -> Duration {
+        if known {
+            self.known
+        } else {
+            self.unknown
+        }
+    }
+}
+
+/// The lifetimes of an entry: a list's ([`ListLifetimes`]), none for a list an invalidation
+/// overtook; a load in progress is kept for as long as it may take.
+struct Lifetimes {
+    lists: ListLifetimes,
     loading: Duration,
     epoch: Arc<AtomicU64>,
 }
@@ -259,8 +268,7 @@ impl Lifetimes {
             Slot::Loaded(sets) if sets.epoch != self.epoch.load(Ordering::Acquire) => {
                 Duration::ZERO
             }
-            Slot::Loaded(sets) if sets.known => self.known,
-            Slot::Loaded(_) => self.unknown,
+            Slot::Loaded(sets) => self.lists.of(sets.known),
         }
     }
 }
@@ -318,6 +326,10 @@ pub fn register_tenant_origins<P: TenantOrigins>(
     cache: TenantCache,
 ) -> TenantOriginsHandle {
     let key = super::provider::<P>();
+    let lists = ListLifetimes {
+        known: cache.known_for,
+        unknown: cache.unknown_for,
+    };
     let epoch = Arc::new(AtomicU64::new(0));
     let source = Arc::new(TenantSource {
         name: key.name,
@@ -325,8 +337,7 @@ pub fn register_tenant_origins<P: TenantOrigins>(
         cache: Cache::builder()
             .max_capacity(cache.max_tenants)
             .expire_after(Lifetimes {
-                known: cache.known_for,
-                unknown: cache.unknown_for,
+                lists,
                 // Past the lookup timeout, the request that loads has given up.
                 loading: cache.lookup_timeout.saturating_add(Duration::from_secs(1)),
                 epoch: Arc::clone(&epoch),
@@ -334,8 +345,7 @@ pub fn register_tenant_origins<P: TenantOrigins>(
             .build(),
         epoch,
         lookup_timeout: cache.lookup_timeout,
-        known_for: cache.known_for,
-        unknown_for: cache.unknown_for,
+        lists,
     });
     SOURCES
         .lock()
