@@ -17,6 +17,7 @@ use actix_web::{
 use cors_runtime::{cors, CorsFirst};
 
 pub mod builder_routes;
+pub mod server;
 pub mod tenant_routes;
 
 /// A public route: any origin, no credentials.

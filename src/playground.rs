@@ -19,7 +19,9 @@ use actix_web::{
     delete, error, get, patch, post, put, route, web, App, HttpRequest, HttpResponse, HttpServer,
     Responder,
 };
-use cors_runtime::{cors, BoxError, CorsFirst, TenantCache, TenantOrigins, TenantRequest};
+use cors_runtime::{
+    cors, BoxError, CorsFirst, CorsTenant, TenantCache, TenantOrigins, TenantRequest,
+};
 
 use crate::tenant_db::TenantStore;
 
@@ -269,13 +271,13 @@ pub async fn socket(
     Ok(response)
 }
 
-/// The playground's tenants, in a SQLite file of their own: `page-co` owns the page's origin,
-/// `stranger-co` the stranger's.
+/// The playground's tenants, in a SQLite file of their own: `page-co` and `page+co` own the
+/// page's origin, `stranger-co` and `page%2Bco` the stranger's.
 pub struct PlaygroundTenants(Arc<TenantStore>);
 
 impl TenantOrigins for PlaygroundTenants {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-        request.param("tenant").map(Cow::Borrowed)
+        request.param("tenant")
     }
 
     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
@@ -294,7 +296,14 @@ fn register_tenants() {
         );
         match TenantStore::open(
             &path,
-            &[("page-co", PAGE_ORIGIN), ("stranger-co", STRANGER_ORIGIN)],
+            &[
+                ("page-co", PAGE_ORIGIN),
+                ("stranger-co", STRANGER_ORIGIN),
+                // Two tenants one percent-escape apart: `/api/t/page%2Bco/data` is tenant
+                // `page+co` to the handler, and so to CORS — never the stranger's `page%2Bco`.
+                ("page+co", PAGE_ORIGIN),
+                ("page%2Bco", STRANGER_ORIGIN),
+            ],
         ) {
             Ok(store) => {
                 drop(cors_runtime::register_tenant_origins(
@@ -312,7 +321,7 @@ fn register_tenants() {
 /// writes are guarded by them (R20).
 #[cors(origins = tenant(crate::playground::PlaygroundTenants), credentials)]
 #[route("/api/t/{tenant}/data", method = "GET", method = "POST")]
-pub async fn tenant_data(tenant: web::Path<String>) -> impl Responder {
+pub async fn tenant_data(tenant: CorsTenant) -> impl Responder {
     ran("tenant");
     format!("data of {tenant}")
 }

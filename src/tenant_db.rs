@@ -17,6 +17,12 @@ use rusqlite::Connection;
 const SCHEMA: &str = "CREATE TABLE tenant_origins (tenant TEXT NOT NULL, origin TEXT NOT NULL, \
                       PRIMARY KEY (tenant, origin))";
 
+/// How many tenants' loads are counted by name.
+pub const COUNTED_TENANTS: usize = 1_000;
+
+/// The name the loads of tenants past [`COUNTED_TENANTS`] are counted under.
+pub const OTHERS: &str = "(others)";
+
 /// A SQLite file of tenants' origins, and how many times each tenant was loaded from it.
 pub struct TenantStore {
     path: PathBuf,
@@ -106,14 +112,21 @@ impl TenantStore {
             .map(|_| ())
     }
 
-    /// Counts one load of `tenant`.
+    /// Counts one load of `tenant`. Tenant names come from requests: past
+    /// [`COUNTED_TENANTS`] names, further ones are counted together under `(others)`, so that
+    /// made-up names cannot grow the counts without bound.
     pub fn count_lookup(&self, tenant: &str) {
-        *self
-            .lookups
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(tenant.to_owned())
-            .or_default() += 1;
+        let mut lookups = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = lookups.get_mut(tenant) {
+            *count += 1;
+            return;
+        }
+        let key = if lookups.len() < COUNTED_TENANTS {
+            tenant
+        } else {
+            OTHERS
+        };
+        *lookups.entry(key.to_owned()).or_default() += 1;
     }
 
     /// How many times each tenant was loaded.

@@ -592,3 +592,54 @@ async fn a_static_and_a_dynamic_route_on_one_path_are_taken_in_registration_orde
         assert_eq!(other.header("access-control-allow-origin"), Some(B));
     }
 }
+
+/// A refusal on a route covered by a scope's default names the route's full path (the resource
+/// under the scope that the request is for), not the scope's: `POST /api/orders`, not `/api`.
+#[allow(clippy::await_holding_lock)]
+#[actix_web::test]
+async fn a_refusal_under_a_scope_default_names_the_route_s_full_path() {
+    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let app = init_service(
+        App::new()
+            .service(
+                cors_runtime::scope(
+                    "/api",
+                    cors_policy!(origins = ["https://app.example.com"], credentials),
+                )
+                .configure(api),
+            )
+            .wrap(CorsFirst::new()),
+    )
+    .await;
+    let forged = send(
+        &app,
+        from("/api/orders", EVIL)
+            .method(Method::POST)
+            .insert_header(("sec-fetch-site", "cross-site")),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    send(&app, preflight("/api/orders", EVIL, "POST")).await;
+    send(&app, from("/api/plain", EVIL)).await;
+    let lines: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.starts_with("CORS "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].contains("CORS guard refused route=POST /api/orders "),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("CORS preflight refused route=POST /api/orders "),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("CORS request refused route=GET /api/plain "),
+        "{}",
+        lines[2]
+    );
+}

@@ -190,6 +190,32 @@ fn the_tenant_routes_serve_the_contract() {
         "deleted",
     );
 
+    // Tenant identity, the outside attack's repro: tenant `a%2Bb` (the attacker's origin) and
+    // tenant `a+b` (the victim's). `/t/a%2Bb/data` is served as `a+b` — and so decided for it:
+    // the attacker's origin is refused there, with credentials or without, and the victim's
+    // granted; the attacker's own tenant is `/t/a%252Bb/data`.
+    let attacker = "https://attacker.example.com";
+    let victim = "https://victim.example.com";
+    for (tenant, origin) in [("a%252Bb", attacker), ("a+b", victim)] {
+        let path = format!("/admin/tenants/{tenant}/origins");
+        assert_eq!(request(port, "PUT", &path, &[], origin).status, 204);
+    }
+    let attack = get(port, "/t/a%2Bb/data", attacker);
+    assert_eq!(attack.body, b"data a+b");
+    assert_refused(&attack, "the attacker's origin on the victim's data");
+    assert_eq!(preflight(port, "/t/a%2Bb/data", attacker).status, 403);
+    assert_granted(&get(port, "/t/a%2Bb/data", victim), victim, "the victim");
+    let own = get(port, "/t/a%252Bb/data", attacker);
+    assert_eq!(own.body, b"data a%2Bb");
+    assert_granted(&own, attacker, "the attacker's own tenant");
+    // The same class: `/` and `%` escaped, a name that is not UTF-8.
+    assert_eq!(
+        request(port, "PUT", "/admin/tenants/x%252Fy/origins", &[], attacker).status,
+        204
+    );
+    assert_refused(&get(port, "/t/x%2Fy/data", attacker), "x%2Fy is x/y");
+    assert_refused(&get(port, "/t/%FF/data", attacker), "not UTF-8");
+
     // A row written by another process, for a tenant already refused: honoured after the TTL.
     assert_refused(
         &get(port, "/t/initech/data", "https://initech.example.com"),

@@ -137,6 +137,35 @@ async fn every_refusal_says_its_route_origin_and_reason() {
     }
 }
 
+/// A line stays small whatever the request carries: a 10 kB `Origin`, a 10 kB requested header
+/// name, a 10 kB method — each cut, the cut said.
+#[actix_web::test]
+async fn a_long_request_value_is_logged_cut_with_the_cut_marked() {
+    let _serial = install();
+    let app = init_service(App::new().service(reasons).wrap(CorsFirst::new())).await;
+    let origin = format!("https://{}.example.com", "a".repeat(10_000));
+    let header = "x".repeat(10_000);
+    let method = "M".repeat(10_000);
+    for request in [
+        get("/reasons").insert_header(("origin", origin.as_str())),
+        preflight("/reasons", &origin, "GET"),
+        preflight("/reasons", "https://app.example.com", "GET")
+            .insert_header(("access-control-request-headers", header.as_str())),
+        preflight("/reasons", "https://app.example.com", &method),
+    ] {
+        let line = one_line(&app, request).await;
+        assert!(line.len() < 1_000, "{} bytes: {line}", line.len());
+        assert!(line.contains(" more bytes)"), "{line}");
+    }
+    // Within the bound, nothing is cut.
+    let line = one_line(
+        &app,
+        get("/reasons").insert_header(("origin", "https://evil.example")),
+    )
+    .await;
+    assert!(line.contains("origin=`https://evil.example`") && !line.contains("more bytes"));
+}
+
 #[actix_web::test]
 async fn allowed_requests_and_requests_without_origin_log_nothing() {
     let _serial = install();

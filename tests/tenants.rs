@@ -64,7 +64,7 @@ macro_rules! providers {
 
         impl TenantOrigins for $name {
             fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-                request.param("tenant").map(Cow::Borrowed)
+                request.param("tenant")
             }
 
             async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
@@ -87,6 +87,7 @@ providers!(
     Reasons,
     Reported,
     NeverRegistered,
+    TooLong,
     SharedFailure,
     Abandoned,
     Uncredentialed
@@ -563,10 +564,32 @@ async fn the_report_shows_the_literals_and_the_provider() {
         .iter()
         .find(|route| route.path == "/api/t/{tenant}/data")
         .expect("the tenant route");
+    // The literal every tenant trusts, as a literal; the tenants' own, by their provider.
     assert_eq!(route.origins, [ADMIN]);
-    assert_eq!(route.origins_from, "tenant provider Reported");
+    assert_eq!(route.origins_from, "literal");
+    assert_eq!(route.tenant_provider.as_deref(), Some("Reported"));
     assert!(route.credentials);
-    assert!(report.to_string().contains("tenant provider Reported"));
+    let table = report.to_string();
+    let row = table
+        .lines()
+        .find(|line| line.starts_with("/api/t/{tenant}/data"))
+        .expect("the row");
+    assert!(
+        row.contains("https://admin.example.com, each tenant's (Reported)")
+            && row.contains("literal + tenant provider Reported"),
+        "{row}"
+    );
+    let json = serde_json::to_value(&report).expect("JSON");
+    let row = json
+        .as_array()
+        .and_then(|routes| {
+            routes
+                .iter()
+                .find(|route| route["path"] == "/api/t/{tenant}/data")
+        })
+        .expect("the route");
+    assert_eq!(row["tenant_provider"], "Reported");
+    assert_eq!(row["origins"], serde_json::json!([ADMIN]));
 }
 
 #[actix_web::test]
@@ -687,4 +710,56 @@ async fn a_plain_http_row_counts_on_a_route_without_credentials_only() {
     )
     .await;
     assert_refused(&credentialed, "plain http with credentials");
+}
+
+/// A tenant name longer than the bound is no tenant: refused (the literals every tenant trusts
+/// still granted), never looked up, the first one said at `WARN` without the name; one at the
+/// bound is a tenant like any other.
+#[allow(clippy::await_holding_lock)]
+#[actix_web::test]
+async fn a_tenant_name_longer_than_the_bound_is_no_tenant_and_is_never_looked_up() {
+    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let behaviour = behaviour("too-long");
+    register(
+        TooLong(Arc::clone(&behaviour)),
+        TenantCache::new().longest_tenant(40),
+    );
+    let app = init_service(tenant_app!(TooLong)).await;
+    let long = "a".repeat(41);
+    for _ in 0..3 {
+        let path = format!("/api/t/{long}/data");
+        assert_refused(
+            &send(&app, with_origin(Method::GET, &path, ACME)).await,
+            "too long",
+        );
+        let refused = send(&app, preflight(&path, ACME, "POST")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let admin = send(&app, with_origin(Method::GET, &path, ADMIN)).await;
+        assert_credentialed_grant(&admin, ADMIN);
+    }
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 0, "never looked up");
+    let said: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.contains("longer than the longest allowed"))
+        .collect();
+    assert_eq!(said.len(), 1, "said once: {said:?}");
+    assert!(
+        said[0].contains("length=41") && said[0].contains("longest=40"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        !said[0].contains(&long),
+        "the name is not logged: {}",
+        said[0]
+    );
+    // At the bound: looked up as any tenant.
+    let at_bound = "a".repeat(40);
+    let path = format!("/api/t/{at_bound}/data");
+    assert_refused(
+        &send(&app, with_origin(Method::GET, &path, ACME)).await,
+        "unknown",
+    );
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 1);
 }

@@ -536,7 +536,7 @@ impl cors_runtime::TenantOrigins for BenchTenants {
         &self,
         request: &cors_runtime::TenantRequest<'r>,
     ) -> Option<std::borrow::Cow<'r, str>> {
-        request.param("tenant").map(std::borrow::Cow::Borrowed)
+        request.param("tenant")
     }
 
     async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::BoxError> {

@@ -20,7 +20,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, route, web, HttpResponse, Responder};
 use cors_runtime::{
-    cors, BoxError, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+    cors, BoxError, CorsTenant, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
 };
 
 use crate::tenant_db::{self, TenantStore};
@@ -43,13 +43,14 @@ pub struct Tenants {
 
 static TENANTS: OnceLock<Result<Tenants, String>> = OnceLock::new();
 
-/// The provider of `/t/{tenant}/data`: the tenant is the path's `{tenant}`; its origins are the
-/// store's rows — but tenant `down` fails, and `slow` answers after 3 s.
+/// The provider of `/t/{tenant}/data`: the tenant is the path's `{tenant}`, decoded as the admin
+/// routes' `web::Path` decodes it; its origins are the store's rows — but tenant `down` fails,
+/// and `slow` answers after 3 s.
 pub struct ConformanceTenants(Arc<TenantStore>);
 
 impl TenantOrigins for ConformanceTenants {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-        request.param("tenant").map(Cow::Borrowed)
+        request.param("tenant")
     }
 
     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
@@ -125,7 +126,8 @@ impl Tenants {
     headers = ["content-type"]
 )]
 #[route("/t/{tenant}/data", method = "GET", method = "POST")]
-pub async fn tenant_data(tenant: web::Path<String>) -> impl Responder {
+pub async fn tenant_data(tenant: CorsTenant) -> impl Responder {
+    // The tenant the layer decided CORS for: `/t/a%2Bb/data` is `a+b` to both.
     format!("data {tenant}")
 }
 

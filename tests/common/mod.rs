@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod child_server;
 pub mod log_capture;
 pub mod playground_suite;
 pub mod wire;

@@ -113,7 +113,7 @@ pub const PAGE_EXPECTATIONS: [Expect; 31] = [
     blocked("tenant-other", "MissingAllowOriginHeader"),
 ];
 
-pub const STRANGER_EXPECTATIONS: [Expect; 10] = [
+pub const STRANGER_EXPECTATIONS: [Expect; 11] = [
     blocked("stranger-account", "MissingAllowOriginHeader"),
     blocked("stranger-preflight", REFUSED_PREFLIGHT),
     blocked("stranger-configured", "MissingAllowOriginHeader"),
@@ -122,6 +122,8 @@ pub const STRANGER_EXPECTATIONS: [Expect; 10] = [
     refused_by_the_guard("stranger-form-text"),
     refused_by_the_guard("stranger-ws"),
     readable("stranger-tenant-own"),
+    // Tenant identity: the tenant CORS decides for is the one the handler serves.
+    blocked("stranger-tenant-lookalike", "MissingAllowOriginHeader"),
     refused_by_the_guard("stranger-tenant-form"),
     acted("stranger-callback"),
 ];
@@ -311,7 +313,9 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
         field(results, "stranger-tenant-own", "body"),
         "data of stranger-co"
     );
-    assert_eq!(playground::handler_runs("tenant"), 3, "tenant forms: CSRF");
+    // The look-alike's GET ran the handler for `page+co` (R18) and its answer was hidden; the
+    // form never ran it.
+    assert_eq!(playground::handler_runs("tenant"), 4, "tenant forms: CSRF");
     let reason = |id: &str| {
         field(results, id, "reason")
             .as_str()
@@ -337,5 +341,11 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
             && reason("stranger-tenant-form").contains("(R20, row 3)"),
         "{}",
         reason("stranger-tenant-form")
+    );
+    assert!(
+        reason("stranger-tenant-lookalike")
+            .contains("reason=the origin is not among tenant `page+co`'s origins"),
+        "{}",
+        reason("stranger-tenant-lookalike")
     );
 }

@@ -13,6 +13,7 @@
 //! is assembled from them when its layer serves its first request ([`AppRoutes::of_app`]),
 //! which only links and indexes what is compiled: nothing there can fail.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use actix_web::dev::ServiceRequest;
@@ -69,6 +70,21 @@ impl AppRoute {
             allow_methods: policy.methods_for(&entry.methods),
             tenant,
         }
+    }
+
+    /// The full path pattern of the route `request` is for, as a refusal names it: the route's
+    /// own — or, for a scope's default, the pattern of the resource under the scope that matched
+    /// (`/api/transfer`, not `/api`). Out of line: only refusals that are said come here.
+    #[cold]
+    pub(crate) fn full_pattern(&self, request: &ServiceRequest) -> Cow<'_, str> {
+        if !self.kind.is_scope() {
+            return Cow::Borrowed(&self.pattern);
+        }
+        request
+            .request()
+            .resource_map()
+            .match_pattern(request.match_info().as_str())
+            .map_or(Cow::Borrowed(self.pattern.as_str()), Cow::Owned)
     }
 
     /// The full path, when it has no dynamic segment.

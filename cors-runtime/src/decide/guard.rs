@@ -7,8 +7,6 @@
 //! row a refusal names is the row the table names. Each header is read at most once, and only
 //! when a row needs it ([`Requester`]).
 
-use std::borrow::Cow;
-
 use actix_web::http::header::HeaderValue;
 use actix_web::http::Method;
 
@@ -141,21 +139,6 @@ fn authority(origin: Values<'_>) -> Option<&str> {
 /// The request's own host compared with an origin's `host[:port]`, without regard to case.
 pub(crate) fn same_host(own: &str, authority: &str) -> bool {
     own.eq_ignore_ascii_case(authority)
-}
-
-/// The `Sec-Fetch-Site` values, as a log names them.
-pub(crate) fn shown(site: Values<'_>) -> Cow<'_, str> {
-    match site.all() {
-        [] => Cow::Borrowed("(none)"),
-        [one] => String::from_utf8_lossy(one.as_bytes()),
-        several => Cow::Owned(
-            several
-                .iter()
-                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::fmt;
 
 use crate::decide::Reason;
 use crate::policy::Policy;
-use crate::request::Values;
+use crate::request::{Shown, Values};
 
 pub(crate) use words::Explained;
 
@@ -35,17 +35,12 @@ pub(crate) fn listened() -> bool {
 /// actual request's own) and the route's full path pattern.
 pub(crate) struct RouteName<'a> {
     pub(crate) method: &'a [u8],
-    pub(crate) pattern: &'a str,
+    pub(crate) pattern: std::borrow::Cow<'a, str>,
 }
 
 impl fmt::Display for RouteName<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            formatter,
-            "{} {}",
-            String::from_utf8_lossy(self.method),
-            self.pattern
-        )
+        write!(formatter, "{} {}", Shown(self.method), self.pattern)
     }
 }
 
@@ -81,7 +76,7 @@ pub(crate) fn report_guard(
     policy: &Policy,
 ) {
     let origin = OriginForMessage(origin);
-    let site = crate::decide::guard::shown(site);
+    let site = SitesShown(site);
     let explained = Explained { reason, policy };
     if enforced {
         tracing::debug!(
@@ -111,11 +106,34 @@ impl fmt::Display for OriginForMessage<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.one() {
             Some(value) => match value.to_str() {
-                Ok(text) => write!(formatter, "`{text}`"),
+                Ok(text) => write!(formatter, "`{}`", Shown::text(text)),
                 Err(_) => formatter.write_str("(an Origin that is not visible ASCII)"),
             },
             None if self.0.is_repeated() => formatter.write_str("(several Origin headers)"),
             None => formatter.write_str("(no Origin)"),
         }
+    }
+}
+
+/// The request's `Sec-Fetch-Site` values as a log names them: each cut ([`Shown`]), at most
+/// four.
+struct SitesShown<'r>(Values<'r>);
+
+impl fmt::Display for SitesShown<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let all = self.0.all();
+        if all.is_empty() {
+            return formatter.write_str("(none)");
+        }
+        for (position, value) in all.iter().take(4).enumerate() {
+            if position > 0 {
+                formatter.write_str(", ")?;
+            }
+            write!(formatter, "{}", Shown(value.as_bytes()))?;
+        }
+        if all.len() > 4 {
+            write!(formatter, ", …({} more)", all.len() - 4)?;
+        }
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@ use super::near_miss;
 use crate::decide::{GuardRow, Reason};
 use crate::policy::lists::RequestedHeaderRefusal;
 use crate::policy::Policy;
+use crate::request::{Shown, SHOWN_AT_MOST};
 
 /// A refusal's reason, with the policy that refused it.
 pub(crate) struct Explained<'a, 'r> {
@@ -15,13 +16,17 @@ pub(crate) struct Explained<'a, 'r> {
 
 impl fmt::Display for Explained<'_, '_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let method = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let method = Shown;
         match *self.reason {
             Reason::OriginAbsent => formatter.write_str("the request has no `Origin` header"),
             Reason::OriginRepeated => {
                 formatter.write_str("the request has more than one `Origin` header")
             }
             Reason::OriginNotAllowed(value) => match value.to_str() {
+                // Longer than any origin a browser sends: nothing it could nearly match.
+                Ok(origin) if origin.len() > SHOWN_AT_MOST => {
+                    formatter.write_str("the origin is not allowed")
+                }
                 Ok(origin) if !origin.is_empty() => {
                     match near_miss::nearest(origin, &self.policy.origins.current()) {
                         Some(near) => write!(
@@ -52,7 +57,7 @@ impl fmt::Display for Explained<'_, '_> {
                     Ok(name) if cors_policy::token::is_token(name) => write!(
                         formatter,
                         "the request header `{}` is not allowed",
-                        name.to_ascii_lowercase()
+                        Shown::text(&name.to_ascii_lowercase())
                     ),
                     _ => formatter.write_str(
                         "`Access-Control-Request-Headers` holds something that is not a header \
@@ -76,11 +81,13 @@ impl fmt::Display for Explained<'_, '_> {
             ),
             Reason::NotAmongTenant { tenant, .. } => write!(
                 formatter,
-                "the origin is not among tenant `{tenant}`'s origins"
+                "the origin is not among tenant `{}`'s origins",
+                Shown::text(tenant)
             ),
             Reason::TenantLookupFailed { tenant, .. } => write!(
                 formatter,
-                "tenant lookup failed (tenant `{tenant}`): the origin is refused until it succeeds"
+                "tenant lookup failed (tenant `{}`): the origin is refused until it succeeds",
+                Shown::text(tenant)
             ),
             Reason::Guard(refusal) => {
                 formatter.write_str(match refusal.row {

@@ -24,6 +24,7 @@ use super::routes_of;
 use crate::app::problems::errors_of;
 use crate::app::register::{EntryKind, RouteEntry};
 use crate::app::table::AppRoute;
+use crate::policy::configured::OriginsSource;
 use crate::startup::errors::ConfigErrors;
 
 /// One `#[cors]` route path.
@@ -40,8 +41,12 @@ pub struct RouteReport {
     /// `["*"]`, or the exact origins and patterns, configured ones as loaded.
     pub origins: Vec<String>,
     /// `literal`, or where configured origins came from: `env CORS_ORIGINS`, `env CORS_ORIGINS
-    /// (unset: the default)`, `set partners`.
+    /// (unset: the default)`, `set partners`. On a tenant route, `origins` are the literals every
+    /// tenant trusts (`also`), so this is `literal`; the tenants' own are `tenant_provider`'s.
     pub origins_from: String,
+    /// On a tenant route (`origins = tenant(...)`), the provider of each tenant's origins, by
+    /// its path as written in the attribute.
+    pub tenant_provider: Option<String>,
     /// `credentials`.
     pub credentials: bool,
     /// Allowed request headers (`*` first when the list has it).
@@ -148,10 +153,14 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         preflight_methods: route.allow_methods.names().map(str::to_owned).collect(),
         handler: entry.handler.clone().into_owned(),
         origins: policy.origins.current().written(),
-        origins_from: policy.origins_source.as_ref().map_or_else(
-            || "literal".to_owned(),
-            crate::policy::configured::OriginsSource::short,
-        ),
+        origins_from: match &policy.origins_source {
+            None | Some(OriginsSource::Provider(_)) => "literal".to_owned(),
+            Some(source) => source.short(),
+        },
+        tenant_provider: match &policy.origins_source {
+            Some(OriginsSource::Provider(provider)) => Some(provider.clone()),
+            _ => None,
+        },
         credentials: policy.credentials,
         headers: rendered(&policy.spec.headers),
         expose: rendered(&policy.spec.expose),
@@ -194,6 +203,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         handler: entry.handler.clone().into_owned(),
         origins: Vec::new(),
         origins_from: "-".to_owned(),
+        tenant_provider: None,
         credentials: false,
         headers: Vec::new(),
         expose: Vec::new(),
@@ -208,13 +218,14 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
 
 impl Serialize for RouteReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut route = serializer.serialize_struct("RouteReport", 15)?;
+        let mut route = serializer.serialize_struct("RouteReport", 16)?;
         route.serialize_field("path", &self.path)?;
         route.serialize_field("methods", &self.methods)?;
         route.serialize_field("preflight_methods", &self.preflight_methods)?;
         route.serialize_field("handler", &self.handler)?;
         route.serialize_field("origins", &self.origins)?;
         route.serialize_field("origins_from", &self.origins_from)?;
+        route.serialize_field("tenant_provider", &self.tenant_provider)?;
         route.serialize_field("credentials", &self.credentials)?;
         route.serialize_field("headers", &self.headers)?;
         route.serialize_field("expose", &self.expose)?;
@@ -263,11 +274,25 @@ impl fmt::Display for Report {
             .routes
             .iter()
             .map(|route| {
+                let (origins, from) = match &route.tenant_provider {
+                    // The literals every tenant trusts, and each tenant's own.
+                    Some(provider) => (
+                        route
+                            .origins
+                            .iter()
+                            .cloned()
+                            .chain([format!("each tenant's ({provider})")])
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        format!("literal + tenant provider {provider}"),
+                    ),
+                    None => (list(&route.origins), route.origins_from.clone()),
+                };
                 [
                     route.path.clone(),
                     list(&route.methods),
-                    list(&route.origins),
-                    route.origins_from.clone(),
+                    origins,
+                    from,
                     if route.credentials { "yes" } else { "no" }.to_owned(),
                     list(&route.headers),
                     list(&route.expose),

@@ -239,30 +239,16 @@ where
         let Some(route) = routes.for_actual(&request) else {
             return CorsFirstFuture::passed(self.service.call(request));
         };
+        if let Some(link) = &route.tenant {
+            return tenant::actual(&self.service, self.settings, route, link, request);
+        }
         let origin = origin.unwrap_or_else(|| Values::of(request.headers(), &ORIGIN));
-        let next = match (&route.tenant, decide::actual(route.policy, origin)) {
-            (Some(link), Err(Reason::OriginNotAllowed(value))) => {
-                let Some(tenant) = link.tenant_of(&request) else {
-                    let decision = Err(Reason::NoTenant(value));
-                    let next = self.settings.actual(route, &request, origin, decision);
-                    return go(&*self.service, request, route.policy, next);
-                };
-                let Some(sets) = link.warm(&tenant) else {
-                    let (route, tenant) = (route.clone(), tenant.into_owned());
-                    return tenant::actual_after_lookup(
-                        Rc::clone(&self.service),
-                        self.settings,
-                        route,
-                        request,
-                        tenant,
-                    );
-                };
-                let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
-                let decision = decide::tenant_origin(value, found);
-                self.settings.actual(route, &request, origin, decision)
-            }
-            (_, decision) => self.settings.actual(route, &request, origin, decision),
-        };
+        let next = self.settings.actual(
+            route,
+            &request,
+            origin,
+            decide::actual(route.policy, origin),
+        );
         go(&*self.service, request, route.policy, next)
     }
 }
@@ -334,7 +320,7 @@ impl Settings {
     ) -> Option<HttpResponse> {
         let name = RouteName {
             method: request.method().as_str().as_bytes(),
-            pattern: &route.pattern,
+            pattern: route.full_pattern(request),
         };
         let reason = Reason::Guard(refused);
         if self.guard_reports_only {
@@ -370,13 +356,13 @@ impl Settings {
                 let (Some(link), Err(Reason::OriginNotAllowed(value))) = (&route.tenant, &origin)
                 else {
                     return Preflight::Answered(
-                        self.answer_preflight(route, &cors, ask, method, origin),
+                        self.answer_preflight(route, request, &cors, ask, method, origin),
                     );
                 };
                 let Some(tenant) = link.tenant_of(request) else {
                     let origin = Err(Reason::NoTenant(value));
                     return Preflight::Answered(
-                        self.answer_preflight(route, &cors, ask, method, origin),
+                        self.answer_preflight(route, request, &cors, ask, method, origin),
                     );
                 };
                 let Some(sets) = link.warm(&tenant) else {
@@ -384,7 +370,9 @@ impl Settings {
                 };
                 let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
                 let origin = decide::tenant_origin(value, found);
-                Preflight::Answered(self.answer_preflight(route, &cors, ask, method, origin))
+                Preflight::Answered(
+                    self.answer_preflight(route, request, &cors, ask, method, origin),
+                )
             }
             PreflightTarget::Refused(reason, route) => {
                 let refusal = Refusal {
@@ -392,7 +380,7 @@ impl Settings {
                     // What the origin alone would be granted, for development mode.
                     origin_grant: decide::origin(&route.policy.origins.current(), cors.origin).ok(),
                 };
-                Preflight::Answered(self.refused_preflight(route, &cors, ask, &refusal))
+                Preflight::Answered(self.refused_preflight(route, request, &cors, ask, &refusal))
             }
         }
     }
@@ -401,6 +389,7 @@ impl Settings {
     pub(crate) fn answer_preflight(
         self,
         route: &AppRoute,
+        whole: &ServiceRequest,
         request: &CorsRequest<'_>,
         ask: &PreflightAsk<'_>,
         method: &[u8],
@@ -410,7 +399,7 @@ impl Settings {
             Ok(grant) => {
                 respond::preflight::answer(route.policy, &route.allow_methods, Some(grant))
             }
-            Err(refusal) => self.refused_preflight(route, request, ask, &refusal),
+            Err(refusal) => self.refused_preflight(route, whole, request, ask, &refusal),
         }
     }
 
@@ -421,6 +410,7 @@ impl Settings {
     pub(crate) fn refused_preflight(
         self,
         route: &AppRoute,
+        whole: &ServiceRequest,
         request: &CorsRequest<'_>,
         ask: &PreflightAsk<'_>,
         refusal: &Refusal<'_>,
@@ -433,7 +423,7 @@ impl Settings {
                     .all()
                     .first()
                     .map_or(&[][..], HeaderValue::as_bytes),
-                pattern: &route.pattern,
+                pattern: route.full_pattern(whole),
             };
             explain::report(
                 "preflight",
@@ -463,7 +453,7 @@ impl Settings {
         if explain::listened() {
             let name = RouteName {
                 method: request.method().as_str().as_bytes(),
-                pattern: &route.pattern,
+                pattern: route.full_pattern(request),
             };
             explain::report("request", &name, origin, reason, route.policy);
         }

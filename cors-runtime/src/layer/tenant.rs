@@ -17,6 +17,7 @@ use crate::decide::{self, Reason, Refusal, TenantLookup};
 use crate::request::{CorsRequest, Values};
 use crate::tenant::sets::TenantSets;
 use crate::tenant::source::{LookupFailed, TenantSource};
+use crate::tenant::{CorsTenant, TenantRoute};
 
 /// The route's tenant source (present: only tenant routes come here).
 fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
@@ -35,8 +36,54 @@ fn found<'a, 'r>(
     }
 }
 
+/// An actual request to `route`, a tenant route: its tenant handed to the app's code
+/// ([`CorsTenant`]), and its origin decided from the literals every tenant trusts, else from
+/// the tenant's origins — at once when they are at hand, else once they are looked up.
+pub(super) fn actual<S, B>(
+    service: &Rc<S>,
+    settings: Settings,
+    route: &AppRoute,
+    link: &TenantRoute,
+    request: ServiceRequest,
+) -> CorsFirstFuture<S::Future, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    let origin = Values::of(request.headers(), &ORIGIN);
+    let next = match (
+        link.tenant_of(&request),
+        decide::actual(route.policy, origin),
+    ) {
+        (Some(tenant), Err(Reason::OriginNotAllowed(value))) => {
+            let Some(sets) = link.warm(&tenant) else {
+                let tenant = tenant.into_owned();
+                return actual_after_lookup(
+                    Rc::clone(service),
+                    settings,
+                    route.clone(),
+                    request,
+                    tenant,
+                );
+            };
+            CorsTenant::hand_to(&request, Arc::clone(&sets.tenant));
+            let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
+            settings.actual(route, &request, origin, decide::tenant_origin(value, found))
+        }
+        (Some(tenant), decision) => {
+            CorsTenant::hand_to(&request, Arc::from(&*tenant));
+            settings.actual(route, &request, origin, decision)
+        }
+        (None, Err(Reason::OriginNotAllowed(value))) => {
+            settings.actual(route, &request, origin, Err(Reason::NoTenant(value)))
+        }
+        (None, decision) => settings.actual(route, &request, origin, decision),
+    };
+    go(&**service, request, route.policy, next)
+}
+
 /// An actual request to `route`, decided once `tenant`'s origins are looked up.
-pub(super) fn actual_after_lookup<S, B>(
+fn actual_after_lookup<S, B>(
     service: Rc<S>,
     settings: Settings,
     route: AppRoute,
@@ -48,6 +95,7 @@ where
     B: MessageBody + 'static,
 {
     let source = source_of(&route);
+    CorsTenant::hand_to(&request, Arc::from(tenant.as_str()));
     CorsFirstFuture::waiting(Box::pin(async move {
         let looked_up = match source {
             Some(source) => source.load(tenant.clone()).await,
@@ -96,12 +144,13 @@ where
                     };
                     match ask.method() {
                         Some(method) => {
-                            settings.answer_preflight(&route, &cors, ask, method, origin)
+                            settings.answer_preflight(&route, &request, &cors, ask, method, origin)
                         }
                         // Read as a preflight with one method before the lookup: the same
                         // headers cannot say otherwise now, but should they, it is refused.
                         None => settings.refused_preflight(
                             &route,
+                            &request,
                             &cors,
                             ask,
                             &Refusal::from(Reason::MethodRepeated),

@@ -22,6 +22,8 @@
 //! literals every tenant trusts (`also`), and a warm lookup costs a hash probe, without
 //! allocating.
 
+mod extractor;
+mod identity;
 mod params;
 mod request;
 pub(crate) mod sets;
@@ -41,6 +43,7 @@ use actix_web::dev::ServiceRequest;
 use self::params::ParamPlan;
 use self::sets::TenantSets;
 use self::source::TenantSource;
+pub use extractor::{CorsTenant, NoCorsTenant};
 pub use request::TenantRequest;
 pub use source::{register_tenant_origins, TenantOriginsHandle};
 
@@ -60,7 +63,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// impl TenantOrigins for Tenants {
 ///     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-///         request.param("tenant").map(Cow::Borrowed)
+///         request.param("tenant")
 ///     }
 ///
 ///     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
@@ -90,27 +93,36 @@ pub trait TenantOrigins: Send + Sync + 'static {
     fn origins(&self, tenant: &str) -> impl Future<Output = Result<Vec<String>, BoxError>>;
 }
 
-/// How long a tenant's origins are kept, how long a lookup may take, and how many tenants are
-/// kept at most.
+/// How long a tenant's origins are kept, how long a lookup may take, and how much is kept at
+/// most.
 ///
 /// The lifetimes trade freshness for load on the store: a tenant's new origin is honoured at
 /// the latest one lifetime after it is written by another process — at once when the code that
 /// writes it calls [`TenantOriginsHandle::invalidate`]. A tenant the store does not know is kept
 /// for `unknown_for`, so that requests naming made-up tenants cost the store one lookup each
 /// per lifetime, not one per request. A failed lookup is never kept.
+///
+/// Tenant names come from requests, so what made-up names can hold is bounded twice: a name
+/// longer than [`longest_tenant`](Self::longest_tenant) bytes is no tenant (refused, never looked
+/// up or kept, said once at `WARN`), and the cache holds at most
+/// [`max_tenants`](Self::max_tenants) tenants *and* at most [`max_bytes`](Self::max_bytes) bytes of
+/// names and origins, whichever is reached first; the least used go first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TenantCache {
     pub(crate) known_for: Duration,
     pub(crate) unknown_for: Duration,
     pub(crate) lookup_timeout: Duration,
     pub(crate) max_tenants: u64,
+    pub(crate) max_bytes: u64,
+    pub(crate) longest_tenant: usize,
 }
 
 /// The longest any duration here may be: the cache takes nothing longer.
 const LONGEST: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 impl TenantCache {
-    /// One minute for either kind of tenant, a one-second lookup timeout, 10 000 tenants.
+    /// One minute for either kind of tenant, a one-second lookup timeout, 10 000 tenants in
+    /// 16 MiB, names of at most 256 bytes.
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -118,6 +130,8 @@ impl TenantCache {
             unknown_for: Duration::from_secs(60),
             lookup_timeout: Duration::from_secs(1),
             max_tenants: 10_000,
+            max_bytes: 16 * 1024 * 1024,
+            longest_tenant: 256,
         }
     }
 
@@ -148,6 +162,33 @@ impl TenantCache {
     pub fn max_tenants(mut self, count: u64) -> Self {
         self.max_tenants = count.max(1);
         self
+    }
+
+    /// How many bytes of tenant names and their origins are kept at most (at least 64 KiB),
+    /// counted as they are held in memory; the least used go first. With the default 16 MiB and
+    /// 10 000 tenants, each tenant is counted as at least 1.6 KiB, so the count bounds the cache
+    /// for ordinary tenants and the bytes bound it for large ones.
+    #[must_use]
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes.max(64 * 1024);
+        self
+    }
+
+    /// The longest tenant name, in bytes, a provider may name (1 to 4096): a longer one is no
+    /// tenant — its origin is refused (unless every tenant trusts it), nothing is looked up or
+    /// kept, and the first is said at `WARN`.
+    #[must_use]
+    pub fn longest_tenant(mut self, bytes: usize) -> Self {
+        self.longest_tenant = bytes.clamp(1, 4096);
+        self
+    }
+
+    /// The weight an entry of `bytes` counts for in the cache: its bytes, but at least the
+    /// share of one tenant of the byte budget, so that the budget bounds the count too.
+    pub(crate) fn weight(&self, bytes: usize) -> u32 {
+        let share = self.max_bytes.div_ceil(self.max_tenants);
+        let weight = u64::try_from(bytes).unwrap_or(u64::MAX).max(share);
+        u32::try_from(weight).unwrap_or(u32::MAX)
     }
 }
 
@@ -241,11 +282,19 @@ impl TenantRoute {
         }
     }
 
-    /// The tenant `request` (to this route) is for, as the provider says.
+    /// The tenant `request` (to this route) is for, as the provider says; none when the name
+    /// is longer than [`TenantCache::longest_tenant`] (said once), so that a made-up name is
+    /// never looked up, kept or logged whole.
     #[inline]
     pub(crate) fn tenant_of<'r>(&'r self, request: &'r ServiceRequest) -> Option<Cow<'r, str>> {
-        self.source
-            .tenant(&TenantRequest::of(request, &self.params))
+        let tenant = self
+            .source
+            .tenant(&TenantRequest::of(request, &self.params))?;
+        if tenant.len() > self.source.longest_tenant {
+            self.source.too_long(tenant.len());
+            return None;
+        }
+        Some(tenant)
     }
 
     /// The tenant's origins if they are at hand: this worker's copy while it is current, else
@@ -304,5 +353,22 @@ mod tests {
         let kept = TenantCache::default().known_for(year - Duration::from_secs(1));
         assert_eq!(kept.known_for, year - Duration::from_secs(1));
         assert_eq!(TenantCache::default(), TenantCache::new());
+        assert_eq!(TenantCache::new().longest_tenant(0).longest_tenant, 1);
+        assert_eq!(
+            TenantCache::new().longest_tenant(1 << 20).longest_tenant,
+            4096
+        );
+        assert_eq!(TenantCache::new().max_bytes(0).max_bytes, 64 * 1024);
+    }
+
+    #[test]
+    fn an_entry_weighs_its_bytes_and_at_least_its_share_of_the_budget() {
+        // 16 MiB for 10 000 tenants: at least 1,678 bytes each, so at most 10 000 fit.
+        let cache = TenantCache::new();
+        assert_eq!(cache.weight(10), 1_678);
+        assert_eq!(cache.weight(100_000), 100_000);
+        assert!(u64::from(cache.weight(0)) * cache.max_tenants >= cache.max_bytes);
+        let one = TenantCache::new().max_tenants(1).max_bytes(u64::MAX);
+        assert_eq!(one.weight(0), u32::MAX);
     }
 }

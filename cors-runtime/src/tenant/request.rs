@@ -5,7 +5,9 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HOST;
 use actix_web::http::Method;
 
-use super::ParamPlan;
+use std::borrow::Cow;
+
+use super::{identity, ParamPlan};
 
 /// A request to a tenant route, as [`TenantOrigins::tenant`](crate::TenantOrigins::tenant)
 /// sees it. For a preflight, [`method`](Self::method) is `OPTIONS` and the path is the one of
@@ -37,18 +39,32 @@ impl<'r> TenantRequest<'r> {
         }
     }
 
-    /// The path parameter `name` of the route's full pattern (scope prefixes included), as the
-    /// path carries it (not percent-decoded); `None` when the pattern has no such parameter.
+    /// The path parameter `name` of the route's full pattern (scope prefixes included),
+    /// percent-decoded exactly as actix-web's `web::Path` extraction decodes it, so that the
+    /// tenant named here is the one a handler taking `web::Path<String>` serves: `/t/a%2Bb/data`
+    /// is tenant `a+b` to both. `None` when the pattern has no such parameter, or when the value
+    /// is not UTF-8 once decoded (`%FF`): such a request is for no tenant. Borrows the path unless
+    /// something in the value is escaped.
     #[must_use]
-    pub fn param(&self, name: &str) -> Option<&'r str> {
-        self.params.param(self.path, name)
+    pub fn param(&self, name: &str) -> Option<Cow<'r, str>> {
+        identity::path_value(self.params.param(self.path, name)?)
     }
 
-    /// The host the request was sent to, as the client wrote it (`Host`, or the URI's
-    /// authority in HTTP/2), port included: `acme.app.example.com:8443`. Not taken from
-    /// `Forwarded` headers, which a client may set.
+    /// The host the request was sent to, as DNS compares hosts: lower case, without the port and
+    /// without a trailing dot — `ACME.app.example.com:8443` and `acme.app.example.com.` are both
+    /// `acme.app.example.com`; an IPv6 literal keeps its brackets (`[::1]`). From `Host`, or the
+    /// URI's authority in HTTP/2; never from `Forwarded` headers, which a client may set. `None`
+    /// when there is none, or it is not a host (userinfo, spaces, an empty label).
     #[must_use]
-    pub const fn host(&self) -> Option<&'r str> {
+    pub fn host(&self) -> Option<Cow<'r, str>> {
+        identity::dns_host(self.host?)
+    }
+
+    /// The host exactly as the client wrote it, port included (`ACME.app.example.com:8443`).
+    /// Derive a tenant from [`host`](Self::host) instead, unless the app itself compares hosts
+    /// byte for byte.
+    #[must_use]
+    pub const fn raw_host(&self) -> Option<&'r str> {
         self.host
     }
 
@@ -58,7 +74,8 @@ impl<'r> TenantRequest<'r> {
         self.method
     }
 
-    /// The request's path.
+    /// The request's path, as routing matched it: every escape decoded but `%2F`, `%2B` and
+    /// `%25`. Read a tenant from [`param`](Self::param), which decodes those too.
     #[must_use]
     pub const fn path(&self) -> &'r str {
         self.path
@@ -79,7 +96,9 @@ mod tests {
             .insert_header((HOST, "acme.app.example.com:8443"))
             .to_srv_request();
         let read = TenantRequest::of(&request, &plan);
-        assert_eq!(read.host(), Some("acme.app.example.com:8443"));
+        assert_eq!(read.raw_host(), Some("acme.app.example.com:8443"));
+        assert_eq!(read.host().as_deref(), Some("acme.app.example.com"));
+        assert_eq!(read.param("tenant").as_deref(), Some("acme"));
         assert_eq!(read.method(), Method::GET);
         assert_eq!(read.path(), "/t/acme/data");
         // Without `Host`, the URI's authority (HTTP/2).
@@ -87,6 +106,6 @@ mod tests {
             .uri("https://globex.app.example.com/t/globex/data")
             .to_srv_request();
         let read = TenantRequest::of(&request, &plan);
-        assert_eq!(read.host(), Some("globex.app.example.com"));
+        assert_eq!(read.host().as_deref(), Some("globex.app.example.com"));
     }
 }

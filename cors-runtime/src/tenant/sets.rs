@@ -3,16 +3,21 @@
 //! the invalid ones left out and said once per tenant and entry.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cors_policy::origin::Origin;
 
 use crate::policy::origins::OriginSet;
 use crate::policy::Policy;
+use crate::request::Shown;
 
 /// The origins of one tenant, in the two forms routes need.
 pub(crate) struct TenantSets {
+    /// The tenant's name, shared with the requests handed it ([`crate::CorsTenant`]).
+    pub(crate) tenant: Arc<str>,
+    /// About how many bytes the sets and the name hold: the cache's weight of the entry.
+    pub(crate) bytes: usize,
     /// The invalidation count when the lookup began: a lookup that an invalidation overtook is
     /// not kept (`super::source`).
     pub(crate) epoch: u64,
@@ -84,12 +89,30 @@ pub(crate) fn build(
             Err(problem) => say_once(provider, tenant, row, &problem.to_string()),
         }
     }
+    // Each kept origin is held as a header value and in an index, in one set or both.
+    let held: usize = all
+        .iter()
+        .chain(&secure)
+        .map(|origin| 2 * origin_text(origin).len() + PER_ORIGIN)
+        .sum();
     TenantSets {
+        tenant: Arc::from(tenant),
+        bytes: std::mem::size_of::<TenantSets>() + tenant.len() + held,
         epoch,
         known: !all.is_empty(),
         fresh_until: fresh_until(lifetime(!all.is_empty())),
         all: set(&all),
         secure: set(&secure),
+    }
+}
+
+/// What one kept origin costs beyond its text, about: a header value, an index slot, a pattern.
+const PER_ORIGIN: usize = 64;
+
+fn origin_text(origin: &Origin) -> &str {
+    match origin {
+        Origin::Exact(text) => text,
+        Origin::Subdomains { suffix, .. } => suffix,
     }
 }
 
@@ -110,8 +133,8 @@ fn say_once(provider: &'static str, tenant: &str, entry: &str, reason: &str) {
         tracing::warn!(
             target: "cors_runtime",
             provider = %provider,
-            tenant = %tenant,
-            entry = %entry,
+            tenant = %Shown::text(tenant),
+            entry = %Shown::text(entry),
             reason = %reason,
             "CORS tenant origin left out"
         );

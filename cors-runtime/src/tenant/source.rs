@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,7 @@ use tokio::sync::watch;
 
 use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
+use crate::request::Shown;
 
 /// The future of a provider's lookup.
 type Lookup = Pin<Box<dyn Future<Output = Result<Vec<String>, BoxError>>>>;
@@ -81,6 +82,10 @@ pub(crate) struct TenantSource {
     lookup_timeout: Duration,
     /// How long a list is kept: the same lifetimes the cache's entries are given.
     lists: ListLifetimes,
+    /// The longest tenant name the provider may name ([`TenantCache::longest_tenant`]).
+    pub(crate) longest_tenant: usize,
+    /// Whether a name longer than that has been said.
+    said_too_long: AtomicBool,
 }
 
 /// Why a lookup gave no list. Said at `WARN` where it happens.
@@ -92,6 +97,23 @@ impl TenantSource {
     #[inline]
     pub(crate) fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
         self.provider.tenant(request)
+    }
+
+    /// Says, the first time only, that the provider named a tenant longer than the bound. The
+    /// name itself is not logged: it is the request's, and may be anything.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn too_long(&self, length: usize) {
+        if !self.said_too_long.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                length,
+                longest = self.longest_tenant,
+                "CORS tenant name longer than the longest allowed: no tenant, its origin refused \
+                 (said once; see TenantCache::longest_tenant)"
+            );
+        }
     }
 
     /// How many invalidations there have been. A worker's copy of a list read before the last
@@ -204,8 +226,8 @@ impl TenantSource {
         tracing::warn!(
             target: "cors_runtime",
             provider = %self.name,
-            tenant = %tenant,
-            %error,
+            tenant = %Shown::text(tenant),
+            error = %Shown::text(error),
             "CORS tenant lookup failed; the origin is refused"
         );
         LookupFailed
@@ -290,6 +312,16 @@ impl Expiry<String, Slot> for Lifetimes {
     }
 }
 
+/// About how many bytes an entry holds: its key and what its slot keeps.
+fn slot_bytes(tenant: &str, slot: &Slot) -> usize {
+    // The key is held by the cache (twice: its map and its access order) and by moka's entry.
+    let key = 2 * tenant.len() + 96;
+    match slot {
+        Slot::Loading(_) => key + 128,
+        Slot::Loaded(sets) => key + sets.bytes,
+    }
+}
+
 /// The registered providers, by type.
 static SOURCES: LazyLock<Mutex<HashMap<TypeId, Arc<TenantSource>>>> = LazyLock::new(Mutex::default);
 
@@ -308,7 +340,7 @@ static SOURCES: LazyLock<Mutex<HashMap<TypeId, Arc<TenantSource>>>> = LazyLock::
 ///
 /// impl TenantOrigins for Tenants {
 ///     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-///         request.param("tenant").map(Cow::Borrowed)
+///         request.param("tenant")
 ///     }
 ///     async fn origins(&self, _tenant: &str) -> Result<Vec<String>, BoxError> {
 ///         Ok(Vec::new())
@@ -335,7 +367,10 @@ pub fn register_tenant_origins<P: TenantOrigins>(
         name: key.name,
         provider: Box::new(Provided(Arc::new(provider))),
         cache: Cache::builder()
-            .max_capacity(cache.max_tenants)
+            // By bytes, each entry counted as at least its share of the budget: at most
+            // `max_tenants` entries and at most `max_bytes` bytes.
+            .max_capacity(cache.max_bytes)
+            .weigher(move |tenant: &String, slot: &Slot| cache.weight(slot_bytes(tenant, slot)))
             .expire_after(Lifetimes {
                 lists,
                 // Past the lookup timeout, the request that loads has given up.
@@ -346,6 +381,8 @@ pub fn register_tenant_origins<P: TenantOrigins>(
         epoch,
         lookup_timeout: cache.lookup_timeout,
         lists,
+        longest_tenant: cache.longest_tenant,
+        said_too_long: AtomicBool::new(false),
     });
     SOURCES
         .lock()

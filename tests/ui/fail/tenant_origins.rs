@@ -9,7 +9,7 @@ struct Tenants;
 
 impl TenantOrigins for Tenants {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-        request.param("tenant").map(Cow::Borrowed)
+        request.param("tenant")
     }
     async fn origins(&self, _tenant: &str) -> Result<Vec<String>, BoxError> {
         Ok(Vec::new())

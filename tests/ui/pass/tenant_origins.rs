@@ -15,7 +15,7 @@ mod tenants {
 
     impl TenantOrigins for Tenants {
         fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
-            request.param("tenant").map(Cow::Borrowed)
+            request.param("tenant")
         }
         async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
             Ok(vec![format!("https://{tenant}.example.com")])

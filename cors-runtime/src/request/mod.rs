@@ -10,6 +10,10 @@ use actix_web::http::header::{
 };
 use actix_web::http::Method;
 
+mod shown;
+
+pub(crate) use shown::{Shown, SHOWN_AT_MOST};
+
 /// Every value of one request header, in order: none, one, or several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Values<'r>(&'r [HeaderValue]);
