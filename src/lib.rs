@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod playground;
 mod policies;
 pub mod tenant_db;
+pub mod tenant_pg;
 
 /// The README's Rust snippets, compiled as doc-tests so the quickstart stays true.
 #[doc = include_str!("../README.md")]

@@ -23,11 +23,43 @@ pub const COUNTED_TENANTS: usize = 1_000;
 /// The name the loads of tenants past [`COUNTED_TENANTS`] are counted under.
 pub const OTHERS: &str = "(others)";
 
+/// How many times each tenant was loaded, by name — bounded: past [`COUNTED_TENANTS`] names,
+/// further ones are counted together under [`OTHERS`], so that made-up names cannot grow the
+/// counts.
+#[derive(Default)]
+pub struct Lookups(Mutex<BTreeMap<String, u64>>);
+
+impl Lookups {
+    /// Counts one load of `tenant`.
+    pub fn count(&self, tenant: &str) {
+        let mut lookups = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = lookups.get_mut(tenant) {
+            *count += 1;
+            return;
+        }
+        let key = if lookups.len() < COUNTED_TENANTS {
+            tenant
+        } else {
+            OTHERS
+        };
+        *lookups.entry(key.to_owned()).or_default() += 1;
+    }
+
+    /// Every count.
+    #[must_use]
+    pub fn all(&self) -> BTreeMap<String, u64> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
 /// A SQLite file of tenants' origins, and how many times each tenant was loaded from it.
 pub struct TenantStore {
     path: PathBuf,
     connection: Mutex<Connection>,
-    lookups: Mutex<BTreeMap<String, u64>>,
+    lookups: Lookups,
 }
 
 impl TenantStore {
@@ -57,7 +89,7 @@ impl TenantStore {
         Ok(Self {
             path: path.to_owned(),
             connection: Mutex::new(connection),
-            lookups: Mutex::default(),
+            lookups: Lookups::default(),
         })
     }
 
@@ -112,30 +144,15 @@ impl TenantStore {
             .map(|_| ())
     }
 
-    /// Counts one load of `tenant`. Tenant names come from requests: past
-    /// [`COUNTED_TENANTS`] names, further ones are counted together under `(others)`, so that
-    /// made-up names cannot grow the counts without bound.
+    /// Counts one load of `tenant` ([`Lookups`]).
     pub fn count_lookup(&self, tenant: &str) {
-        let mut lookups = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = lookups.get_mut(tenant) {
-            *count += 1;
-            return;
-        }
-        let key = if lookups.len() < COUNTED_TENANTS {
-            tenant
-        } else {
-            OTHERS
-        };
-        *lookups.entry(key.to_owned()).or_default() += 1;
+        self.lookups.count(tenant);
     }
 
     /// How many times each tenant was loaded.
     #[must_use]
     pub fn lookups(&self) -> BTreeMap<String, u64> {
-        self.lookups
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.lookups.all()
     }
 
     /// The rows of `tenant`, read on the blocking pool, counted as one load.

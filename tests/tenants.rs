@@ -12,6 +12,7 @@ mod common;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -88,6 +89,9 @@ providers!(
     Reported,
     NeverRegistered,
     TooLong,
+    Followed,
+    FollowedLost,
+    FollowedOvertaken,
     SharedFailure,
     Abandoned,
     Uncredentialed
@@ -762,4 +766,196 @@ async fn a_tenant_name_longer_than_the_bound_is_no_tenant_and_is_never_looked_up
         "unknown",
     );
     assert_eq!(behaviour.loads.load(Ordering::SeqCst), 1);
+}
+
+/// A change feed the test drives itself: `run` hands the test its `TenantChanges`, then waits
+/// for ever, as a feed does.
+struct ScriptedFeed(std::sync::mpsc::Sender<cors_runtime::TenantChanges>);
+
+impl cors_runtime::TenantChangeFeed for ScriptedFeed {
+    fn describe(&self) -> String {
+        "a scripted feed".to_owned()
+    }
+
+    async fn run(self, changes: cors_runtime::TenantChanges) {
+        let _ = self.0.send(changes);
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Follows `handle` with a scripted feed on the test's runtime; returns where what the feed
+/// reports to arrives.
+fn follow(handle: &TenantOriginsHandle) -> std::sync::mpsc::Receiver<cors_runtime::TenantChanges> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    actix_web::rt::spawn(handle.follow(ScriptedFeed(sender)));
+    assert_eq!(handle.feed().as_deref(), Some("a scripted feed"));
+    receiver
+}
+
+/// Waits for the feed's task to start (it runs once the test yields).
+async fn started(
+    receiver: std::sync::mpsc::Receiver<cors_runtime::TenantChanges>,
+) -> cors_runtime::TenantChanges {
+    for _ in 0..100 {
+        if let Ok(changes) = receiver.try_recv() {
+            return changes;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the feed never ran");
+}
+
+/// With a feed that hears, a list lives its whole lifetime; a change invalidates just its
+/// tenant; the feed's description is in the report.
+#[actix_web::test]
+async fn a_change_feed_invalidates_just_the_tenant_that_changed() {
+    let behaviour = behaviour("followed");
+    let handle = register(
+        Followed(Arc::clone(&behaviour)),
+        TenantCache::new().unheard_for(Duration::from_millis(100)),
+    );
+    let changes = started(follow(&handle)).await;
+    changes.listening();
+    let app = init_service(tenant_app!(Followed)).await;
+    let loads = || behaviour.loads.load(Ordering::SeqCst);
+    assert_credentialed_grant(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        ACME,
+    );
+    assert_credentialed_grant(
+        &send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await,
+        GLOBEX,
+    );
+    assert_eq!(loads(), 2);
+    // Heartbeats keep vouching: well past `unheard_for`, no lookup.
+    for _ in 0..6 {
+        changes.heard_until(Instant::now());
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+        send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    }
+    assert_eq!(loads(), 2, "vouched for: kept");
+    // A change to acme, written behind the app's back: acme looked up again, globex left alone.
+    behaviour
+        .store
+        .replace("acme", &["https://acme2.example.com".to_owned()])
+        .unwrap();
+    changes.changed("acme");
+    assert_refused(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        "revoked",
+    );
+    send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_eq!(loads(), 3);
+    // A burst of changes to one tenant: one lookup on the next request.
+    for _ in 0..50 {
+        changes.changed("acme");
+    }
+    for _ in 0..5 {
+        send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    }
+    assert_eq!(loads(), 4);
+    changes.all_changed();
+    send(&app, with_origin(Method::GET, "/api/t/globex/data", GLOBEX)).await;
+    assert_eq!(loads(), 5);
+    let report = cors_runtime::report(tenant_app!(Followed)).expect("a report");
+    let route = report
+        .routes
+        .iter()
+        .find(|route| route.tenant_provider.is_some())
+        .unwrap();
+    assert_eq!(route.tenant_feed.as_deref(), Some("a scripted feed"));
+}
+
+/// A feed that stops vouching — lost loudly or silently — hides no revocation: past
+/// `unheard_for`, each tenant is looked up again (once per `unheard_for`), and a lookup that fails
+/// refuses; said once at `WARN` when the feed says it is lost.
+#[allow(clippy::await_holding_lock)]
+#[actix_web::test]
+async fn a_lost_feed_uses_no_list_longer_than_unheard_for() {
+    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let behaviour = behaviour("followed-lost");
+    let handle = register(
+        FollowedLost(Arc::clone(&behaviour)),
+        TenantCache::new().unheard_for(Duration::from_millis(200)),
+    );
+    let changes = started(follow(&handle)).await;
+    changes.listening();
+    let app = init_service(tenant_app!(FollowedLost)).await;
+    let loads = || behaviour.loads.load(Ordering::SeqCst);
+    assert_credentialed_grant(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        ACME,
+    );
+    // The feed goes silent (no heartbeat, no error): the list ages past `unheard_for`.
+    actix_web::rt::time::sleep(Duration::from_millis(250)).await;
+    // A revocation nobody hears about: the next request looks it up.
+    behaviour.store.replace("acme", &[]).unwrap();
+    assert_refused(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        "silent feed",
+    );
+    assert_eq!(loads(), 2);
+    // Within `unheard_for` of that lookup, no further one.
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_eq!(loads(), 2);
+    // Lost loudly, and the store down: refused, never a 5xx; said once.
+    changes.lost(&"the listening connection was closed");
+    changes.lost(&"again");
+    behaviour.failing.lock().unwrap().insert("acme".to_owned());
+    actix_web::rt::time::sleep(Duration::from_millis(250)).await;
+    let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_refused(&answer, "store down");
+    let warned: Vec<String> = common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.contains("change feed lost"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("the listening connection was closed"),
+        "{}",
+        warned[0]
+    );
+    // Listening again: everything cached is forgotten, and lists are vouched for again.
+    behaviour.failing.lock().unwrap().clear();
+    behaviour.store.replace("acme", &[ACME.to_owned()]).unwrap();
+    changes.listening();
+    assert_credentialed_grant(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        ACME,
+    );
+}
+
+/// A change heard while a lookup of the same tenant is under way: the list that lookup read is
+/// not kept, so the next request reads again.
+#[actix_web::test]
+async fn a_change_during_a_lookup_is_not_undone_by_it() {
+    let behaviour = behaviour("followed-overtaken");
+    let handle = register(
+        FollowedOvertaken(Arc::clone(&behaviour)),
+        TenantCache::new().lookup_timeout(Duration::from_secs(5)),
+    );
+    let changes = started(follow(&handle)).await;
+    changes.listening();
+    let app = Rc::new(init_service(tenant_app!(FollowedOvertaken)).await);
+    *behaviour.delay.lock().unwrap() = Duration::from_millis(200);
+    let slow = {
+        let app = Rc::clone(&app);
+        actix_web::rt::spawn(async move {
+            send(&*app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await
+        })
+    };
+    actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    // Revoked while the lookup reads the old rows (it read them before the delay).
+    behaviour.store.replace("acme", &[]).unwrap();
+    changes.changed("acme");
+    changes.heard_until(Instant::now());
+    let _old = slow.await.unwrap();
+    *behaviour.delay.lock().unwrap() = Duration::ZERO;
+    assert_refused(
+        &send(&*app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        "not undone",
+    );
+    assert_eq!(behaviour.loads.load(Ordering::SeqCst), 2);
 }

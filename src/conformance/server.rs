@@ -43,10 +43,13 @@ pub fn main(mut args: impl Iterator<Item = String>) -> std::io::Result<i32> {
     // The tenants' database and its settings (`CONFORMANCE_DB`, `CONFORMANCE_TENANT_TTL_MS`,
     // `CONFORMANCE_LOOKUP_TIMEOUT_MS`): a value that cannot be used is said, and the server never
     // listens.
-    if let Err(error) = super::tenant_routes::tenants() {
-        eprintln!("{error}");
-        return Ok(1);
-    }
+    let feed = match super::tenant_routes::tenants() {
+        Ok(tenants) => tenants.take_feed(),
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(1);
+        }
+    };
     // Configured origins (`CONFORMANCE_ORIGINS`) are checked before the server starts; a refused
     // value is reported, entry by entry, and the server never listens.
     if let Err(errors) = cors_runtime::check(super::app()) {
@@ -55,6 +58,10 @@ pub fn main(mut args: impl Iterator<Item = String>) -> std::io::Result<i32> {
     }
     let addr = std::env::var("CONFORMANCE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     actix_web::rt::System::new().block_on(async move {
+        // With PostgreSQL: one listening connection for the process, on its main thread.
+        if let Some(feed) = feed {
+            actix_web::rt::spawn(feed);
+        }
         let server = HttpServer::new(super::app).workers(2).bind(&addr)?;
         // `bind` has put the socket in the listening state: connections are accepted from here on.
         let bound = server.addrs().first().map_or(addr, ToString::to_string);

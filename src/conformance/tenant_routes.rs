@@ -7,14 +7,19 @@
 //! | `PUT /admin/tenants/{tenant}/origins`, `DELETE /admin/tenants/{tenant}`, `PUT /admin/reloadable`, `GET /admin/lookups` | no `#[cors]` |
 //!
 //! The database is SQLite at `$CONFORMANCE_DB` (default: a fresh file in the temporary
-//! directory), created and seeded if it has no table. `CONFORMANCE_TENANT_TTL_MS` (default
-//! 60000) is the cache lifetime of both kinds of tenant, `CONFORMANCE_LOOKUP_TIMEOUT_MS` (default
-//! 1000) the lookup timeout. The provider fails for tenant `down`, as a database error would,
-//! and takes 3 s for tenant `slow`.
+//! directory), created and seeded if it has no table — or, with `CONFORMANCE_POSTGRES` set to a
+//! libpq URL, PostgreSQL: the same table, created if missing and seeded when empty, with the
+//! change feed's trigger, and this process following the feed (`crate::tenant_pg`), so that a
+//! change through any replica, or by SQL behind their backs, reaches every replica at once.
+//! `CONFORMANCE_TENANT_TTL_MS` (default 60000) is the cache lifetime of both kinds of tenant,
+//! `CONFORMANCE_LOOKUP_TIMEOUT_MS` (default 1000) the lookup timeout. The provider fails for
+//! tenant `down`, as a database error would, and takes 3 s for tenant `slow`.
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
@@ -24,6 +29,7 @@ use cors_runtime::{
 };
 
 use crate::tenant_db::{self, TenantStore};
+use crate::tenant_pg::PgTenantStore;
 
 /// The rows a new database starts with.
 const SEED: [(&str, &str); 3] = [
@@ -35,10 +41,69 @@ const SEED: [(&str, &str); 3] = [
 /// The origins `/reloadable` starts with.
 pub const RELOADABLE: &str = "https://reload.example.com";
 
-/// The conformance app's tenants: the store, and the handle that invalidates their cache.
+/// Where the tenants' origins are kept.
+pub enum Store {
+    /// A SQLite file (the default).
+    Sqlite(Arc<TenantStore>),
+    /// PostgreSQL (`CONFORMANCE_POSTGRES`).
+    Postgres(Arc<PgTenantStore>),
+}
+
+impl Store {
+    async fn load(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        match self {
+            Self::Sqlite(store) => Arc::clone(store).load(tenant).await,
+            Self::Postgres(store) => store.load(tenant).await,
+        }
+    }
+
+    fn count_lookup(&self, tenant: &str) {
+        match self {
+            Self::Sqlite(store) => store.count_lookup(tenant),
+            Self::Postgres(store) => store.count_lookup(tenant),
+        }
+    }
+
+    fn lookups(&self) -> std::collections::BTreeMap<String, u64> {
+        match self {
+            Self::Sqlite(store) => store.lookups(),
+            Self::Postgres(store) => store.lookups(),
+        }
+    }
+
+    async fn replace(&self, tenant: String, origins: Vec<String>) -> Result<(), BoxError> {
+        match self {
+            Self::Sqlite(store) => {
+                let store = Arc::clone(store);
+                actix_web::rt::task::spawn_blocking(move || store.replace(&tenant, &origins))
+                    .await??;
+                Ok(())
+            }
+            Self::Postgres(store) => store.replace(&tenant, &origins).await,
+        }
+    }
+
+    async fn delete(&self, tenant: String) -> Result<(), BoxError> {
+        match self {
+            Self::Sqlite(store) => {
+                let store = Arc::clone(store);
+                actix_web::rt::task::spawn_blocking(move || store.delete(&tenant)).await??;
+                Ok(())
+            }
+            Self::Postgres(store) => store.delete(&tenant).await,
+        }
+    }
+}
+
+/// The task of a change feed, to be spawned once per process.
+pub type FeedTask = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The conformance app's tenants: the store, the handle that invalidates their cache, and —
+/// with PostgreSQL — the change feed's task until the server spawns it.
 pub struct Tenants {
-    store: Arc<TenantStore>,
+    store: Arc<Store>,
     handle: TenantOriginsHandle,
+    feed: Mutex<Option<FeedTask>>,
 }
 
 static TENANTS: OnceLock<Result<Tenants, String>> = OnceLock::new();
@@ -46,7 +111,7 @@ static TENANTS: OnceLock<Result<Tenants, String>> = OnceLock::new();
 /// The provider of `/t/{tenant}/data`: the tenant is the path's `{tenant}`, decoded as the admin
 /// routes' `web::Path` decodes it; its origins are the store's rows — but tenant `down` fails,
 /// and `slow` answers after 3 s.
-pub struct ConformanceTenants(Arc<TenantStore>);
+pub struct ConformanceTenants(Arc<Store>);
 
 impl TenantOrigins for ConformanceTenants {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
@@ -61,9 +126,9 @@ impl TenantOrigins for ConformanceTenants {
             }
             "slow" => {
                 actix_web::rt::time::sleep(Duration::from_secs(3)).await;
-                Arc::clone(&self.0).load(tenant).await
+                self.0.load(tenant).await
             }
-            _ => Arc::clone(&self.0).load(tenant).await,
+            _ => self.0.load(tenant).await,
         }
     }
 }
@@ -91,11 +156,19 @@ pub fn tenants() -> Result<&'static Tenants, String> {
         .get_or_init(|| {
             let ttl = millis("CONFORMANCE_TENANT_TTL_MS", 60_000)?;
             let timeout = millis("CONFORMANCE_LOOKUP_TIMEOUT_MS", 1_000)?;
-            let path = std::env::var_os("CONFORMANCE_DB")
-                .map_or_else(|| tenant_db::fresh_file("cors-conformance"), PathBuf::from);
-            let store = TenantStore::open(&path, &SEED)
-                .map(Arc::new)
-                .map_err(|error| format!("CONFORMANCE_DB `{}`: {error}", path.display()))?;
+            let store = if let Ok(url) = std::env::var("CONFORMANCE_POSTGRES") {
+                Store::Postgres(Arc::new(
+                    PgTenantStore::open(&url, &SEED)
+                        .map_err(|error| format!("CONFORMANCE_POSTGRES `{url}`: {error}"))?,
+                ))
+            } else {
+                let path = std::env::var_os("CONFORMANCE_DB")
+                    .map_or_else(|| tenant_db::fresh_file("cors-conformance"), PathBuf::from);
+                Store::Sqlite(Arc::new(TenantStore::open(&path, &SEED).map_err(
+                    |error| format!("CONFORMANCE_DB `{}`: {error}", path.display()),
+                )?))
+            };
+            let store = Arc::new(store);
             let handle = cors_runtime::register_tenant_origins(
                 ConformanceTenants(Arc::clone(&store)),
                 TenantCache::new()
@@ -103,19 +176,32 @@ pub fn tenants() -> Result<&'static Tenants, String> {
                     .unknown_for(ttl)
                     .lookup_timeout(timeout),
             );
+            let feed = match &*store {
+                Store::Postgres(postgres) => {
+                    Some(Box::pin(handle.follow(postgres.feed())) as FeedTask)
+                }
+                Store::Sqlite(_) => None,
+            };
             cors_runtime::set_origins("reloadable", [RELOADABLE])
                 .map_err(|error| error.to_string())?;
-            Ok(Tenants { store, handle })
+            Ok(Tenants {
+                store,
+                handle,
+                feed: Mutex::new(feed),
+            })
         })
         .as_ref()
         .map_err(Clone::clone)
 }
 
 impl Tenants {
-    /// The SQLite file.
-    #[must_use]
-    pub fn database(&self) -> &std::path::Path {
-        self.store.path()
+    /// The change feed's task (PostgreSQL only), the first time it is asked for: the server
+    /// spawns it once, beside its workers.
+    pub fn take_feed(&self) -> Option<FeedTask> {
+        self.feed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 }
 
@@ -168,15 +254,12 @@ pub async fn put_tenant_origins(tenant: web::Path<String>, body: String) -> Http
             .map_or_else(String::new, ToString::to_string);
         return bad_request(first);
     }
-    let store = Arc::clone(&tenants.store);
-    let name = tenant.clone();
-    let written = actix_web::rt::task::spawn_blocking(move || store.replace(&name, &origins)).await;
-    match written {
-        Ok(Ok(())) => {
+    match tenants.store.replace(tenant.clone(), origins).await {
+        Ok(()) => {
+            // This process at once; the others (and this one again) through the change feed.
             tenants.handle.invalidate(&tenant);
             HttpResponse::NoContent().finish()
         }
-        Ok(Err(error)) => unavailable(&error),
         Err(error) => unavailable(&error),
     }
 }
@@ -188,14 +271,11 @@ pub async fn delete_tenant(tenant: web::Path<String>) -> HttpResponse {
         Ok(tenants) => tenants,
         Err(answer) => return *answer,
     };
-    let store = Arc::clone(&tenants.store);
-    let name = tenant.clone();
-    match actix_web::rt::task::spawn_blocking(move || store.delete(&name)).await {
-        Ok(Ok(())) => {
+    match tenants.store.delete(tenant.clone()).await {
+        Ok(()) => {
             tenants.handle.invalidate(&tenant);
             HttpResponse::NoContent().finish()
         }
-        Ok(Err(error)) => unavailable(&error),
         Err(error) => unavailable(&error),
     }
 }

@@ -33,6 +33,21 @@ pub fn serve_if_asked() {
     std::process::exit(code);
 }
 
+/// Runs the server in a child with `env` and waits for it to exit (a refused configuration):
+/// its exit status and what it wrote.
+pub fn run_to_exit(env: &[(&str, String)]) -> std::process::Output {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", SERVE_TEST, "--nocapture", "--test-threads=1"])
+        .env(SERVE, "1")
+        .env("CONFORMANCE_ADDR", "127.0.0.1:0")
+        .env_remove("RUST_LOG");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("the child runs")
+}
+
 /// A conformance server in a child process: killed and awaited on drop.
 pub struct ChildServer {
     child: Child,

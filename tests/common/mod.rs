@@ -6,6 +6,7 @@
 pub mod child_server;
 pub mod log_capture;
 pub mod playground_suite;
+pub mod postgres;
 pub mod wire;
 
 /// Whether the external program at `path` (Debian package `package`, needed by `what`) is

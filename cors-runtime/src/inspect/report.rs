@@ -47,6 +47,10 @@ pub struct RouteReport {
     /// On a tenant route (`origins = tenant(...)`), the provider of each tenant's origins, by
     /// its path as written in the attribute.
     pub tenant_provider: Option<String>,
+    /// On a tenant route, the change feed that follows the provider's changes (`PostgreSQL
+    /// channel cors_tenant_origins`), or `None`: each process then sees another's writes only
+    /// when a list's lifetime ends.
+    pub tenant_feed: Option<String>,
     /// `credentials`.
     pub credentials: bool,
     /// Allowed request headers (`*` first when the list has it).
@@ -161,6 +165,10 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
             Some(OriginsSource::Provider(provider)) => Some(provider.clone()),
             _ => None,
         },
+        tenant_feed: route
+            .tenant
+            .as_ref()
+            .and_then(|link| link.source.hearing.feed()),
         credentials: policy.credentials,
         headers: rendered(&policy.spec.headers),
         expose: rendered(&policy.spec.expose),
@@ -204,6 +212,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         origins: Vec::new(),
         origins_from: "-".to_owned(),
         tenant_provider: None,
+        tenant_feed: None,
         credentials: false,
         headers: Vec::new(),
         expose: Vec::new(),
@@ -218,7 +227,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
 
 impl Serialize for RouteReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut route = serializer.serialize_struct("RouteReport", 16)?;
+        let mut route = serializer.serialize_struct("RouteReport", 17)?;
         route.serialize_field("path", &self.path)?;
         route.serialize_field("methods", &self.methods)?;
         route.serialize_field("preflight_methods", &self.preflight_methods)?;
@@ -226,6 +235,7 @@ impl Serialize for RouteReport {
         route.serialize_field("origins", &self.origins)?;
         route.serialize_field("origins_from", &self.origins_from)?;
         route.serialize_field("tenant_provider", &self.tenant_provider)?;
+        route.serialize_field("tenant_feed", &self.tenant_feed)?;
         route.serialize_field("credentials", &self.credentials)?;
         route.serialize_field("headers", &self.headers)?;
         route.serialize_field("expose", &self.expose)?;
@@ -284,7 +294,10 @@ impl fmt::Display for Report {
                             .chain([format!("each tenant's ({provider})")])
                             .collect::<Vec<_>>()
                             .join(", "),
-                        format!("literal + tenant provider {provider}"),
+                        format!(
+                            "literal + tenant provider {provider} (feed: {})",
+                            route.tenant_feed.as_deref().unwrap_or("none")
+                        ),
                     ),
                     None => (list(&route.origins), route.origins_from.clone()),
                 };

@@ -22,7 +22,9 @@
 //! literals every tenant trusts (`also`), and a warm lookup costs a hash probe, without
 //! allocating.
 
+mod epochs;
 mod extractor;
+mod feed;
 mod identity;
 mod params;
 mod request;
@@ -44,6 +46,7 @@ use self::params::ParamPlan;
 use self::sets::TenantSets;
 use self::source::TenantSource;
 pub use extractor::{CorsTenant, NoCorsTenant};
+pub use feed::{TenantChangeFeed, TenantChanges};
 pub use request::TenantRequest;
 pub use source::{register_tenant_origins, TenantOriginsHandle};
 
@@ -115,6 +118,7 @@ pub struct TenantCache {
     pub(crate) max_tenants: u64,
     pub(crate) max_bytes: u64,
     pub(crate) longest_tenant: usize,
+    pub(crate) unheard_for: Duration,
 }
 
 /// The longest any duration here may be: the cache takes nothing longer.
@@ -122,7 +126,7 @@ const LONGEST: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 impl TenantCache {
     /// One minute for either kind of tenant, a one-second lookup timeout, 10 000 tenants in
-    /// 16 MiB, names of at most 256 bytes.
+    /// 16 MiB, names of at most 256 bytes, two seconds unheard with a change feed.
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -132,6 +136,7 @@ impl TenantCache {
             max_tenants: 10_000,
             max_bytes: 16 * 1024 * 1024,
             longest_tenant: 256,
+            unheard_for: Duration::from_secs(2),
         }
     }
 
@@ -180,6 +185,17 @@ impl TenantCache {
     #[must_use]
     pub fn longest_tenant(mut self, bytes: usize) -> Self {
         self.longest_tenant = bytes.clamp(1, 4096);
+        self
+    }
+
+    /// With a change feed ([`TenantOriginsHandle::follow`]): how long a cached list is used
+    /// without the feed vouching that it hears every change (2 s by default; 50 ms to a minute).
+    /// This bounds how long a revocation can go unseen when the feed is lost — a dropped or a
+    /// silently dead connection, a database restarting — at the price of one lookup per tenant
+    /// and `unheard_for` while it is. Without a feed it has no effect.
+    #[must_use]
+    pub fn unheard_for(mut self, bound: Duration) -> Self {
+        self.unheard_for = bound.clamp(Duration::from_millis(50), Duration::from_secs(60));
         self
     }
 
@@ -305,7 +321,7 @@ impl TenantRoute {
         // Read before the cache: an invalidation after this read makes the copy stale.
         let epoch = self.source.epoch();
         if let Some(recent) = self.recent.borrow().get(tenant) {
-            if recent.epoch == epoch && Instant::now() < recent.sets.fresh_until {
+            if recent.epoch == epoch && self.source.usable(&recent.sets, Instant::now()) {
                 return Some(Arc::clone(&recent.sets));
             }
         }

@@ -27,6 +27,9 @@ pub(crate) struct TenantSets {
     /// The end of that lifetime, counted from before the list was stored: the cache's own entry
     /// lives a little longer, so a worker's copy ([`super::TenantRoute::warm`]) never outlives it.
     pub(crate) fresh_until: Instant,
+    /// Until when the list may be used without a change feed vouching for it: `fresh_until`
+    /// when no feed follows the provider, else at most `unheard_for` from now ([`super::feed`]).
+    pub(crate) unheard_until: Instant,
     /// Every valid origin: for routes without `credentials`, or with the plain-http opt-in.
     all: OriginSet,
     /// Without plain `http://` origins to hosts that are not loopback: for routes with
@@ -66,7 +69,7 @@ pub(crate) fn build(
     tenant: &str,
     rows: &[String],
     epoch: u64,
-    lifetime: impl Fn(bool) -> Duration,
+    lifetime: impl Fn(bool) -> (Duration, Option<Duration>),
 ) -> TenantSets {
     let mut all = Vec::with_capacity(rows.len());
     let mut secure = Vec::with_capacity(rows.len());
@@ -95,12 +98,17 @@ pub(crate) fn build(
         .chain(&secure)
         .map(|origin| 2 * origin_text(origin).len() + PER_ORIGIN)
         .sum();
+    let (lifetime, unheard) = lifetime(!all.is_empty());
+    let fresh_until = fresh_until(lifetime);
     TenantSets {
         tenant: Arc::from(tenant),
         bytes: std::mem::size_of::<TenantSets>() + tenant.len() + held,
         epoch,
         known: !all.is_empty(),
-        fresh_until: fresh_until(lifetime(!all.is_empty())),
+        fresh_until,
+        unheard_until: unheard.map_or(fresh_until, |unheard| {
+            self::fresh_until(unheard).min(fresh_until)
+        }),
         all: set(&all),
         secure: set(&secure),
     }
@@ -160,7 +168,7 @@ mod tests {
         .map(str::to_owned)
         .to_vec();
         // A known tenant's list lives a minute here, an unknown one's a second.
-        let lifetime = |known| Duration::from_secs(if known { 60 } else { 1 });
+        let lifetime = |known| (Duration::from_secs(if known { 60 } else { 1 }), None);
         let before = Instant::now();
         let sets = build("tests::Provider", "acme", &rows, 7, lifetime);
         assert!(sets.known);

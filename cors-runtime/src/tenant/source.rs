@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,8 @@ use moka::sync::Cache;
 use moka::Expiry;
 use tokio::sync::watch;
 
+use super::epochs::Epochs;
+use super::feed::{Hearing, TenantChangeFeed, TenantChanges};
 use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
 use crate::request::Shown;
@@ -78,7 +80,9 @@ pub(crate) struct TenantSource {
     pub(crate) name: &'static str,
     provider: Box<dyn Provide>,
     cache: Cache<String, Slot>,
-    epoch: Arc<AtomicU64>,
+    epochs: Arc<Epochs>,
+    /// The change feed that follows the provider's changes, if any, and its lease.
+    pub(crate) hearing: Hearing,
     lookup_timeout: Duration,
     /// How long a list is kept: the same lifetimes the cache's entries are given.
     lists: ListLifetimes,
@@ -120,7 +124,15 @@ impl TenantSource {
     /// one is not used ([`super::TenantRoute::warm`]).
     #[inline]
     pub(crate) fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
+        self.epochs.global()
+    }
+
+    /// Whether `sets` may answer at `now`: within their lifetime, and either vouched for by the
+    /// change feed or younger than its `unheard_for` ([`super::feed`]). Without a feed, a list's
+    /// `unheard_until` is its lifetime's end, and the first comparison decides.
+    #[inline]
+    pub(crate) fn usable(&self, sets: &TenantSets, now: Instant) -> bool {
+        now < sets.fresh_until && (now < sets.unheard_until || self.hearing.vouches_at(now))
     }
 
     /// The tenant's origins if they are in the cache and fresh: a synchronous lookup that
@@ -128,8 +140,8 @@ impl TenantSource {
     #[inline]
     pub(crate) fn warm(&self, tenant: &str) -> Option<Arc<TenantSets>> {
         match self.cache.get(tenant)? {
-            Slot::Loaded(sets) => Some(sets),
-            Slot::Loading(_) => None,
+            Slot::Loaded(sets) if self.usable(&sets, Instant::now()) => Some(sets),
+            Slot::Loaded(_) | Slot::Loading(_) => None,
         }
     }
 
@@ -149,7 +161,7 @@ impl TenantSource {
                 .cache
                 .entry_by_ref(tenant.as_str())
                 .and_compute_with(|current| match current.map(|entry| entry.into_value()) {
-                    Some(Slot::Loaded(_)) => Op::Nop,
+                    Some(Slot::Loaded(sets)) if self.usable(&sets, Instant::now()) => Op::Nop,
                     Some(Slot::Loading(loading)) if loading.has_changed().is_ok() => Op::Nop,
                     _ => Op::Put(Slot::Loading(published)),
                 });
@@ -191,7 +203,10 @@ impl TenantSource {
         publish: &watch::Sender<Option<Loaded>>,
         deadline: Instant,
     ) -> Result<Arc<TenantSets>, LookupFailed> {
-        let epoch = self.epoch.load(Ordering::Acquire);
+        let epoch = self.epochs.of(tenant);
+        // Without a feed, a list is trusted for its lifetime; with one, for `unheard_for` unless
+        // the feed vouches for it.
+        let unheard = self.hearing.followed().then_some(self.hearing.unheard_for);
         let loaded: Loaded =
             match timeout(left(deadline), self.provider.origins(tenant.to_owned())).await {
                 Ok(Ok(rows)) => Ok(Arc::new(sets::build(
@@ -199,7 +214,7 @@ impl TenantSource {
                     tenant,
                     &rows,
                     epoch,
-                    |known| self.lists.of(known),
+                    |known| (self.lists.of(known), unheard),
                 ))),
                 Ok(Err(error)) => Err(error.to_string().into()),
                 Err(_) => Err(self.timed_out().into()),
@@ -235,21 +250,18 @@ impl TenantSource {
 
     /// Forgets `tenant`'s origins: the next request for it looks them up.
     ///
-    /// The epoch is counted on both sides of the cache's invalidation. Before: a lookup that
+    /// Counted on both sides of the cache's invalidation ([`Epochs`]). Before: a lookup that
     /// began earlier stores a list from an older epoch, which expires at once ([`Lifetimes`]).
     /// After: a worker that read the epoch before the cache was invalidated may have copied the
     /// old list ([`super::TenantRoute::warm`]) under that epoch, which is then no longer current.
-    fn invalidate(&self, tenant: &str) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.cache.invalidate(tenant);
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+    pub(crate) fn invalidate(&self, tenant: &str) {
+        self.epochs
+            .invalidating(tenant, || self.cache.invalidate(tenant));
     }
 
-    /// Forgets every tenant's origins (the epoch counted as in [`Self::invalidate`]).
-    fn invalidate_all(&self) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.cache.invalidate_all();
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+    /// Forgets every tenant's origins (counted as in [`Self::invalidate`]).
+    pub(crate) fn invalidate_all(&self) {
+        self.epochs.invalidating_all(|| self.cache.invalidate_all());
     }
 }
 
@@ -275,40 +287,38 @@ impl ListLifetimes {
     }
 }
 
-/// The lifetimes of an entry: a list's ([`ListLifetimes`]), none for a list an invalidation
-/// overtook; a load in progress is kept for as long as it may take.
+/// The lifetimes of an entry: a list's ([`ListLifetimes`]), none for a list an invalidation of
+/// its tenant's stripe overtook; a load in progress is kept for as long as it may take.
 struct Lifetimes {
     lists: ListLifetimes,
     loading: Duration,
-    epoch: Arc<AtomicU64>,
+    epochs: Arc<Epochs>,
 }
 
 impl Lifetimes {
-    fn of(&self, slot: &Slot) -> Duration {
+    fn of(&self, tenant: &str, slot: &Slot) -> Duration {
         match slot {
             Slot::Loading(_) => self.loading,
-            Slot::Loaded(sets) if sets.epoch != self.epoch.load(Ordering::Acquire) => {
-                Duration::ZERO
-            }
+            Slot::Loaded(sets) if sets.epoch != self.epochs.of(tenant) => Duration::ZERO,
             Slot::Loaded(sets) => self.lists.of(sets.known),
         }
     }
 }
 
 impl Expiry<String, Slot> for Lifetimes {
-    fn expire_after_create(&self, _tenant: &String, slot: &Slot, _at: Instant) -> Option<Duration> {
-        Some(self.of(slot))
+    fn expire_after_create(&self, tenant: &String, slot: &Slot, _at: Instant) -> Option<Duration> {
+        Some(self.of(tenant, slot))
     }
 
     /// A load's result replaces its `Loading` slot: its own lifetime from then on.
     fn expire_after_update(
         &self,
-        _tenant: &String,
+        tenant: &String,
         slot: &Slot,
         _at: Instant,
         _left: Option<Duration>,
     ) -> Option<Duration> {
-        Some(self.of(slot))
+        Some(self.of(tenant, slot))
     }
 }
 
@@ -362,7 +372,7 @@ pub fn register_tenant_origins<P: TenantOrigins>(
         known: cache.known_for,
         unknown: cache.unknown_for,
     };
-    let epoch = Arc::new(AtomicU64::new(0));
+    let epochs = Arc::new(Epochs::new());
     let source = Arc::new(TenantSource {
         name: key.name,
         provider: Box::new(Provided(Arc::new(provider))),
@@ -375,10 +385,11 @@ pub fn register_tenant_origins<P: TenantOrigins>(
                 lists,
                 // Past the lookup timeout, the request that loads has given up.
                 loading: cache.lookup_timeout.saturating_add(Duration::from_secs(1)),
-                epoch: Arc::clone(&epoch),
+                epochs: Arc::clone(&epochs),
             })
             .build(),
-        epoch,
+        epochs,
+        hearing: Hearing::new(cache.unheard_for),
         lookup_timeout: cache.lookup_timeout,
         lists,
         longest_tenant: cache.longest_tenant,
@@ -416,6 +427,23 @@ impl TenantOriginsHandle {
     /// Forgets every tenant's origins.
     pub fn invalidate_all(&self) {
         self.source.invalidate_all();
+    }
+
+    /// Follows the provider's changes with `feed`, so that a change anywhere — another replica,
+    /// an admin tool, `psql` — reaches this process at once: returns the feed's task, to spawn
+    /// once per process on the app's runtime (`actix_web::rt::spawn(handle.follow(feed))`; not
+    /// once per worker). From this call on, a cached list is used at most
+    /// [`unheard_for`](TenantCache::unheard_for) unless the feed vouches that it hears every
+    /// change ([`TenantChanges::heard_until`]); the cache forgets what it held.
+    pub fn follow<F: TenantChangeFeed>(&self, feed: F) -> impl Future<Output = ()> + Send + use<F> {
+        let changes = TenantChanges::new(Arc::clone(&self.source), feed.describe());
+        feed.run(changes)
+    }
+
+    /// The description of the feed that follows the provider's changes, if one does.
+    #[must_use]
+    pub fn feed(&self) -> Option<String> {
+        self.source.hearing.feed()
     }
 }
 

@@ -1,0 +1,31 @@
+//! Tenants' CORS origins in PostgreSQL, for `cors-runtime`'s `origins = tenant(...)` — read by
+//! [`PgOrigins`], and kept fresh on every replica by [`PgChangeFeed`]: a trigger on the tenants'
+//! table notifies on every write ([`install_change_feed`]), and each process listens on one
+//! connection and forgets just the tenant that changed.
+//!
+//! ```no_run
+//! # async fn start(handle: cors_runtime::TenantOriginsHandle) -> Result<(), Box<dyn std::error::Error>> {
+//! let config: tokio_postgres::Config = "postgresql://app@db.internal/app".parse()?;
+//! // Once, at startup (idempotent, safe when several replicas start at once):
+//! let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+//! actix_web::rt::spawn(connection);
+//! cors_postgres::install_change_feed(&client, "tenant_origins", "tenant", cors_postgres::DEFAULT_CHANNEL).await?;
+//! // Once per process, beside the server (not once per worker):
+//! actix_web::rt::spawn(handle.follow(cors_postgres::PgChangeFeed::new(config)));
+//! # Ok(()) }
+//! ```
+//!
+//! A companion crate, so that an app without PostgreSQL compiles nothing of it, and so that the
+//! client's 0.x version is not part of `cors-runtime`'s API.
+
+mod feed;
+mod origins;
+mod sql;
+
+pub use feed::PgChangeFeed;
+pub use origins::PgOrigins;
+pub use sql::{
+    change_feed_sql, install_change_feed, InstallError, ALL, DEFAULT_CHANNEL, INSTALL_LOCK,
+    TENANT_PREFIX,
+};
+pub use tokio_postgres;

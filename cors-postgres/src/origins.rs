@@ -1,0 +1,155 @@
+//! [`PgOrigins`]: a tenant's origins read from PostgreSQL, on one shared connection that is
+//! replaced whenever it fails or a lookup on it is abandoned.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use cors_runtime::BoxError;
+use tokio_postgres::{Client, Config, NoTls};
+
+/// Reads tenants' origins with one query, for a [`TenantOrigins`](cors_runtime::TenantOrigins)
+/// provider's `origins`:
+///
+/// ```no_run
+/// use std::borrow::Cow;
+/// use cors_runtime::{BoxError, TenantOrigins, TenantRequest};
+/// use cors_postgres::PgOrigins;
+///
+/// struct Tenants(PgOrigins);
+///
+/// impl TenantOrigins for Tenants {
+///     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+///         request.param("tenant")
+///     }
+///     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+///         self.0.origins(tenant).await
+///     }
+/// }
+///
+/// let config: tokio_postgres::Config = "postgresql://app@db.internal/app".parse().unwrap();
+/// let tenants = Tenants(PgOrigins::new(config, "SELECT origin FROM tenant_origins WHERE tenant = $1"));
+/// # drop(tenants);
+/// ```
+///
+/// The query takes the tenant as `$1` and returns one text column. Lookups share one connection
+/// (tokio-postgres pipelines them); it is opened on the first lookup, and replaced when it is
+/// closed, when a query on it fails, or when a lookup on it is abandoned (the runtime gives up
+/// at its lookup timeout: a frozen server, a lost network) — so the next lookup does not wait on a
+/// connection that may never answer. With PostgreSQL down, each lookup fails at once (or at the
+/// connect timeout, 2 s by default): the origin is refused, nothing answers 5xx.
+///
+/// Read from the **primary**. A read replica that lags can return the old list right after the
+/// change feed said the tenant changed, and that list would then be cached; if lookups must go to
+/// a replica, keep [`known_for`](cors_runtime::TenantCache::known_for) short.
+pub struct PgOrigins {
+    config: Config,
+    query: String,
+    client: Mutex<Option<Arc<Client>>>,
+    /// Held while a connection is opened, so that concurrent first lookups open one.
+    connecting: tokio::sync::Mutex<()>,
+}
+
+impl PgOrigins {
+    /// Lookups with `query` on `config`'s database. A connection attempt gives up after 2 s,
+    /// unless `config` says otherwise.
+    #[must_use]
+    pub fn new(mut config: Config, query: &str) -> Self {
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(2));
+        }
+        Self {
+            config,
+            query: query.to_owned(),
+            client: Mutex::new(None),
+            connecting: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The rows of `tenant`, in the order the query returns them.
+    ///
+    /// # Errors
+    /// The connection cannot be opened, or the query fails.
+    pub async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        let client = self.client().await?;
+        let mut abandoned = Abandoned {
+            origins: self,
+            client: Some(Arc::clone(&client)),
+        };
+        let rows = client.query(&self.query, &[&tenant]).await;
+        match rows {
+            Ok(rows) => {
+                abandoned.client = None;
+                rows.iter()
+                    .map(|row| row.try_get::<_, String>(0).map_err(Into::into))
+                    .collect()
+            }
+            // `abandoned` drops the connection on the way out.
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The shared connection, opened if there is none or it is closed.
+    async fn client(&self) -> Result<Arc<Client>, BoxError> {
+        if let Some(client) = self.current() {
+            return Ok(client);
+        }
+        let _opening = self.connecting.lock().await;
+        if let Some(client) = self.current() {
+            return Ok(client);
+        }
+        let (client, connection) = self.config.connect(NoTls).await?;
+        // Driven on the runtime of the worker that opened it; every worker's lookups use it.
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let client = Arc::new(client);
+        *self.slot() = Some(Arc::clone(&client));
+        Ok(client)
+    }
+
+    fn current(&self) -> Option<Arc<Client>> {
+        self.slot()
+            .as_ref()
+            .filter(|client| !client.is_closed())
+            .cloned()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<Client>>> {
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets `client`, if it is still the shared one.
+    fn forget(&self, client: &Arc<Client>) {
+        let mut slot = self.slot();
+        if slot
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, client))
+        {
+            *slot = None;
+        }
+    }
+}
+
+/// A lookup under way: if it ends without an answer (dropped at the timeout, or failed), its
+/// connection is forgotten.
+struct Abandoned<'a> {
+    origins: &'a PgOrigins,
+    client: Option<Arc<Client>>,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            self.origins.forget(&client);
+        }
+    }
+}
+
+impl std::fmt::Debug for PgOrigins {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PgOrigins")
+            .field("query", &self.query)
+            .finish_non_exhaustive()
+    }
+}
