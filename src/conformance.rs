@@ -17,6 +17,7 @@ use actix_web::{
 use cors_runtime::{cors, CorsFirst};
 
 pub mod builder_routes;
+pub mod metrics_route;
 pub mod server;
 pub mod tenant_routes;
 
@@ -313,7 +314,10 @@ pub fn app() -> App<
 
 /// Mounts every route of the table.
 pub fn configure(config: &mut web::ServiceConfig) {
+    // Before any route registers its counters.
+    let _ = metrics_route::prometheus();
     config
+        .service(metrics_route::metrics)
         .service(public)
         .service(account)
         .service(put_item)

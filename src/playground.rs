@@ -403,6 +403,22 @@ pub async fn last_refusal() -> impl Responder {
     web::Json(serde_json::json!({ "count": count, "line": line }))
 }
 
+/// Every decision of the API, counted (`cors-runtime`'s `metrics` feature), in Prometheus' text
+/// format: the page shows them beside its verdicts.
+#[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
+#[get("/api/metrics")]
+pub async fn metrics() -> HttpResponse {
+    match crate::conformance::metrics_route::prometheus() {
+        Some(handle) => {
+            handle.run_upkeep();
+            HttpResponse::Ok()
+                .content_type("text/plain; version=0.0.4; charset=utf-8")
+                .body(handle.render())
+        }
+        None => HttpResponse::ServiceUnavailable().body("another metrics recorder is installed"),
+    }
+}
+
 /// The counters, for the page's preflight-cache scenario and for the browser tests.
 #[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
 #[get("/api/stats")]
@@ -465,6 +481,8 @@ fn api_with(
     >,
 > {
     register_tenants();
+    // Before the routes register their counters.
+    let _ = crate::conformance::metrics_route::prometheus();
     // The preflight counter wraps the CorsFirst layer, so it sees the preflights the layer
     // answers.
     App::new()
@@ -476,7 +494,12 @@ fn api_with(
                     .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
             {
                 if let Ok(mut preflights) = COUNTERS.preflights.lock() {
-                    *preflights.entry(request.path().to_owned()).or_default() += 1;
+                    // Paths come from requests: past a hundred, further ones are not counted.
+                    if let Some(count) = preflights.get_mut(request.path()) {
+                        *count += 1;
+                    } else if preflights.len() < 100 {
+                        preflights.insert(request.path().to_owned(), 1);
+                    }
                 }
             }
             service.call(request)
@@ -493,6 +516,7 @@ fn api_with(
         .service(cached)
         .service(private)
         .service(stats)
+        .service(metrics)
         .service(configured)
         .service(shared)
         .service(star_headers)

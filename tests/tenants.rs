@@ -571,7 +571,7 @@ async fn the_report_shows_the_literals_and_the_provider() {
     // The literal every tenant trusts, as a literal; the tenants' own, by their provider.
     assert_eq!(route.origins, [ADMIN]);
     assert_eq!(route.origins_from, "literal");
-    assert_eq!(route.tenant_provider.as_deref(), Some("Reported"));
+    assert_eq!(route.tenant_provider.as_deref(), Some("tenants::Reported"));
     assert!(route.credentials);
     let table = report.to_string();
     let row = table
@@ -579,8 +579,8 @@ async fn the_report_shows_the_literals_and_the_provider() {
         .find(|line| line.starts_with("/api/t/{tenant}/data"))
         .expect("the row");
     assert!(
-        row.contains("https://admin.example.com, each tenant's (Reported)")
-            && row.contains("literal + tenant provider Reported"),
+        row.contains("https://admin.example.com, each tenant's (tenants::Reported)")
+            && row.contains("literal + tenant provider tenants::Reported (feed: none)"),
         "{row}"
     );
     let json = serde_json::to_value(&report).expect("JSON");
@@ -592,7 +592,14 @@ async fn the_report_shows_the_literals_and_the_provider() {
                 .find(|route| route["path"] == "/api/t/{tenant}/data")
         })
         .expect("the route");
-    assert_eq!(row["tenant_provider"], "Reported");
+    assert_eq!(row["tenant_provider"], "tenants::Reported");
+    assert_eq!(row["tenant_feed"], serde_json::Value::Null);
+    assert!(
+        row["metrics"]
+            .as_array()
+            .is_some_and(|names| names.iter().any(|name| name == "cors_tenant_lookups_total")),
+        "{row}"
+    );
     assert_eq!(row["origins"], serde_json::json!([ADMIN]));
 }
 

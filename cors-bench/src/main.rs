@@ -62,11 +62,13 @@ fn main() {
             .and_then(socket),
         ["socket"] => socket(3),
         ["compile"] => compile(),
+        ["metrics"] => metrics_cost(),
         ["all"] => report(false)
             .and_then(|()| socket(3))
             .and_then(|()| compile()),
         _ => Err(
-            "usage: cors-bench report [--quick] | socket [--seconds S] | compile | all".to_owned(),
+            "usage: cors-bench report [--quick] | socket [--seconds S] | compile | metrics | all"
+                .to_owned(),
         ),
     };
     if let Err(message) = result {
@@ -89,6 +91,14 @@ struct Run {
 
 /// Checks the answer once, warms up, then sends `n` requests through `call_service`.
 fn run_in_process(contender: Contender, scenario: Scenario, n: usize) -> Result<Run, String> {
+    // `CORS_BENCH_RECORDER=prometheus` (the `metrics` build): counted into a Prometheus
+    // recorder, installed before the app is built, as an app installs it.
+    #[cfg(feature = "metrics")]
+    if std::env::var_os("CORS_BENCH_RECORDER").is_some_and(|value| value == "prometheus") {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|error| format!("installing the recorder: {error}"))?;
+    }
     actix_web::rt::System::new().block_on(async move {
         let request = scenario.prepared();
         with_service!(contender, scenario, |app| {
@@ -166,9 +176,25 @@ fn instructions_per_request(
     small: usize,
     large: usize,
 ) -> Result<f64, String> {
+    instructions_with(contender, scenario, small, large, None)
+}
+
+/// [`instructions_per_request`], with `CORS_BENCH_RECORDER` set to `recorder` when given.
+fn instructions_with(
+    contender: Contender,
+    scenario: Scenario,
+    small: usize,
+    large: usize,
+    recorder: Option<&str>,
+) -> Result<f64, String> {
     let total = |n: usize| -> Result<u64, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let output = Command::new("valgrind")
+        let mut valgrind = Command::new("valgrind");
+        match recorder {
+            Some(recorder) => valgrind.env("CORS_BENCH_RECORDER", recorder),
+            None => valgrind.env_remove("CORS_BENCH_RECORDER"),
+        };
+        let output = valgrind
             .args([
                 "--tool=callgrind",
                 "--callgrind-out-file=/dev/null",
@@ -750,4 +776,29 @@ fn write_main(dir: &Path, handlers: Handlers, generation: usize) -> Result<(), S
     }
     source.push_str(";\n}\n");
     std::fs::write(dir.join("src/main.rs"), source).map_err(|e| e.to_string())
+}
+
+/// What counting costs (`--features metrics`): the `#[cors]` contender's instructions per request
+/// with the feature on and no recorder, and with a Prometheus recorder installed.
+fn metrics_cost() -> Result<(), String> {
+    if !cfg!(feature = "metrics") {
+        return Err("build with the metrics feature: cargo run --release -p cors-bench --features metrics -- metrics".to_owned());
+    }
+    println!("| scenario | no recorder | Prometheus recorder | added |");
+    println!("| --- | ---: | ---: | ---: |");
+    for name in [
+        "allowed-get",
+        "preflight",
+        "refused-origin",
+        "cross-site-post",
+    ] {
+        let scenario = scenario(name).ok_or(format!("unknown scenario {name}"))?;
+        let without = instructions_with(Contender::Cors, scenario, 200, 2200, None)?;
+        let with = instructions_with(Contender::Cors, scenario, 200, 2200, Some("prometheus"))?;
+        println!(
+            "| {name} | {without:.0} | {with:.0} | {:+.1} % |",
+            (with - without) / without * 100.0
+        );
+    }
+    Ok(())
 }

@@ -27,6 +27,7 @@
 
 // The modules, each depending only on those listed before it (ARCHITECTURE.md):
 mod app; // an app's routes: registration, full paths, the table
+mod counts; // every decision counted (the `metrics` feature)
 mod decide; // pure decisions: a grant, or a refusal that explains itself
 mod explain; // refusal reasons: DEBUG events, near misses, development mode
 mod inspect; // `check` and the audit report

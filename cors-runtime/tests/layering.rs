@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The modules of `src/`, lowest first, as `lib.rs` declares them.
-const LAYERS: [&str; 10] = [
-    "policy", "request", "tenant", "decide", "respond", "explain", "startup", "app", "layer",
-    "inspect",
+const LAYERS: [&str; 11] = [
+    "policy", "request", "counts", "tenant", "decide", "respond", "explain", "startup", "app",
+    "layer", "inspect",
 ];
 
 fn source_files(dir: &Path, into: &mut Vec<PathBuf>) {

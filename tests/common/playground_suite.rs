@@ -202,6 +202,7 @@ pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>)
         assert_eq!(reason(id), "", "{id}: the server refused nothing");
     }
     check_composed(page);
+    check_counters(page);
     // A configured route (the default list: PLAYGROUND_ORIGINS is not set for the tests) and a
     // shared policy, exposed header included.
     assert_eq!(field(results, "configured-origin", "body"), "configured");
@@ -243,6 +244,63 @@ pub fn check_page(page: &mut dyn ScenarioPage, results: &HashMap<String, Value>)
     // other tenant's route ran (R18) and the browser hid its answer.
     assert_eq!(field(results, "tenant-own", "body"), "data of page-co");
     assert_eq!(playground::handler_runs("tenant"), 2);
+}
+
+/// The counters the page shows: what the API counted of the scenarios just run, by route and
+/// outcome or reason, never an origin.
+fn check_counters(page: &mut dyn ScenarioPage) {
+    let samples = page.evaluate_async("window.__counters()");
+    let samples = samples.as_array().expect("the page's counters");
+    let count = |metric: &str, route: &str, key: &str, value: &str| {
+        samples
+            .iter()
+            .filter(|sample| {
+                sample["metric"] == metric
+                    && sample["labels"]["route"] == route
+                    && sample["labels"][key] == value
+            })
+            .map(|sample| sample["value"].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+    };
+    assert!(
+        count(
+            "cors_preflights_total",
+            "/api/account",
+            "outcome",
+            "granted"
+        ) >= 1.0,
+        "{samples:?}"
+    );
+    assert!(
+        count(
+            "cors_preflights_total",
+            "/api/account",
+            "outcome",
+            "refused"
+        ) >= 1.0
+    );
+    assert!(
+        count(
+            "cors_refusals_total",
+            "/api/account",
+            "reason",
+            "header_not_allowed"
+        ) >= 1.0
+    );
+    assert!(
+        count(
+            "cors_responses_total",
+            "/api/t/{tenant}/data",
+            "outcome",
+            "granted"
+        ) >= 1.0
+    );
+    assert!(
+        samples
+            .iter()
+            .all(|sample| !sample.to_string().contains("localhost:870")),
+        "no origin in a label"
+    );
 }
 
 /// Requests composed in the page's form: from the other origin through the relay frame, and

@@ -22,6 +22,7 @@ use actix_web::HttpRequest;
 
 use super::path::PathMatcher;
 use super::register::{self, EntryKind, RouteEntry, RouteGuards};
+use crate::counts::RouteCounts;
 use crate::decide::Reason;
 use crate::policy::lists::AllowedMethods;
 use crate::policy::{ExactIndex, Policy};
@@ -45,6 +46,8 @@ pub(crate) struct AppRoute {
     pub(crate) allow_methods: AllowedMethods,
     /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
     pub(crate) tenant: Option<Rc<TenantRoute>>,
+    /// Its decisions, counted (the `metrics` feature; empty without it).
+    pub(crate) counts: RouteCounts,
 }
 
 impl AppRoute {
@@ -56,6 +59,7 @@ impl AppRoute {
         tenant: Option<Rc<TenantRoute>>,
     ) -> Self {
         Self {
+            counts: RouteCounts::new(&pattern),
             pattern,
             path,
             // The validator accepted only tokens, which are methods.

@@ -10,6 +10,7 @@
 use actix_web::http::header::HeaderValue;
 use actix_web::http::Method;
 
+use crate::counts::{self, Judged, RefusalKind};
 use crate::policy::Policy;
 use crate::request::Values;
 
@@ -53,8 +54,32 @@ fn from_the_same_origin(site: &HeaderValue) -> bool {
     site == "same-origin" || site == "none"
 }
 
-/// The decision of the guard for a request to a route with `policy`: `Ok` to let it in, or the
-/// row that refuses it. `granted` is the CORS decision on the request's `Origin` (R2–R4).
+impl GuardRefusal<'_> {
+    /// What the refused request was.
+    pub(crate) const fn judged(&self) -> Judged {
+        match self.row {
+            GuardRow::Handshake => Judged::Websocket,
+            GuardRow::CrossSiteFetch | GuardRow::OriginNamesNoHost | GuardRow::UntrustedOrigin => {
+                Judged::Write
+            }
+        }
+    }
+
+    /// Its reason, as `cors_refusals_total` counts it.
+    pub(crate) const fn counted(&self) -> RefusalKind {
+        match self.row {
+            GuardRow::CrossSiteFetch => RefusalKind::CrossSiteWrite,
+            GuardRow::OriginNamesNoHost => RefusalKind::WriteOriginMalformed,
+            GuardRow::UntrustedOrigin => RefusalKind::WriteOriginUntrusted,
+            GuardRow::Handshake => RefusalKind::CrossSiteHandshake,
+        }
+    }
+}
+
+/// The decision of the guard for a request to a route with `policy`: `Ok` to let it in — with
+/// what it judged, when it had to (a write or handshake from another origin, or without Fetch
+/// Metadata; not a read, nor a same-origin request) — or the row that refuses it. `granted` is
+/// the CORS decision on the request's `Origin` (R2–R4).
 #[inline(always)]
 pub(crate) fn guard<'r>(
     policy: &Policy,
@@ -62,7 +87,7 @@ pub(crate) fn guard<'r>(
     origin: Values<'r>,
     granted: bool,
     request: &impl Requester<'r>,
-) -> Result<(), GuardRefusal<'r>> {
+) -> Result<Option<Judged>, GuardRefusal<'r>> {
     // Row 2: exactly one `Origin`, allowed for this request's credentials. A route with
     // `credentials` trusts its origins with cookies; one without trusts them only without
     // (`*` never trusts a cookie-bearing request).
@@ -71,13 +96,23 @@ pub(crate) fn guard<'r>(
     if *method == Method::GET {
         // R21. Without `Origin` it is no browser's handshake; a trusted origin may open one; a
         // plain GET is a read, and CORS decides who may read it.
-        if origin.is_absent() || trusted() || !request.is_websocket() {
-            return Ok(());
+        if origin.is_absent() {
+            return Ok(None);
+        }
+        if trusted() {
+            // A trusted read or handshake: let in. Whether it was a handshake matters only to
+            // its count, so the `Upgrade` header is read only when decisions are counted.
+            return Ok((counts::ON && request.is_websocket()).then_some(Judged::Websocket));
+        }
+        if !request.is_websocket() {
+            return Ok(None);
         }
         let site = request.fetch_site();
-        let same_origin = site.one().is_some_and(|site| site == "same-origin");
-        if same_origin || authority(origin).is_some_and(|own| request.is_own_host(own)) {
-            return Ok(());
+        if site.one().is_some_and(|site| site == "same-origin") {
+            return Ok(None);
+        }
+        if authority(origin).is_some_and(|own| request.is_own_host(own)) {
+            return Ok(Some(Judged::Websocket));
         }
         return Err(GuardRefusal {
             row: GuardRow::Handshake,
@@ -86,15 +121,15 @@ pub(crate) fn guard<'r>(
     }
     if *method == Method::HEAD || *method == Method::OPTIONS || policy.spec.writes_opt_out.is_some()
     {
-        return Ok(());
+        return Ok(None);
     }
     // R20, a write.
     if trusted() {
-        return Ok(()); // row 2
+        return Ok(Some(Judged::Write)); // row 2
     }
     let site = request.fetch_site();
     if site.one().is_some_and(from_the_same_origin) {
-        return Ok(()); // row 1
+        return Ok(None); // row 1
     }
     if site.all().iter().any(|value| !value.is_empty()) {
         return Err(GuardRefusal {
@@ -103,7 +138,7 @@ pub(crate) fn guard<'r>(
         }); // row 3
     }
     if origin.is_absent() {
-        return Ok(()); // row 4: no browser sent it
+        return Ok(Some(Judged::Write)); // row 4: no browser sent it
     }
     let Some(authority) = authority(origin) else {
         return Err(GuardRefusal {
@@ -112,7 +147,7 @@ pub(crate) fn guard<'r>(
         }); // row 5
     };
     if request.is_own_host(authority) {
-        return Ok(()); // row 6
+        return Ok(Some(Judged::Write)); // row 6
     }
     Err(GuardRefusal {
         row: GuardRow::UntrustedOrigin,

@@ -11,6 +11,7 @@ mod preflight;
 
 use actix_web::http::header::HeaderValue;
 
+use crate::counts::RefusalKind;
 use crate::policy::lists::RequestedHeaderRefusal;
 
 pub(crate) use guard::{guard, GuardRefusal, GuardRow, Requester};
@@ -115,4 +116,43 @@ impl Reason<'_> {
     pub(crate) const fn is_reported(&self) -> bool {
         !matches!(self, Self::OriginAbsent)
     }
+
+    /// The refusal as `cors_refusals_total` counts it: `None` for a request without `Origin`,
+    /// which nothing refused.
+    pub(crate) fn counted(&self) -> Option<RefusalKind> {
+        Some(match self {
+            Self::OriginAbsent => return None,
+            Self::OriginRepeated => RefusalKind::OriginRepeated,
+            Self::OriginNotAllowed(value) | Self::NoTenant(value)
+                if value.as_bytes() == b"null" =>
+            {
+                RefusalKind::OriginNull
+            }
+            Self::OriginNotAllowed(value) if !looks_like_an_origin(value.as_bytes()) => {
+                RefusalKind::OriginMalformed
+            }
+            Self::OriginNotAllowed(_) => RefusalKind::OriginNotAllowed,
+            Self::MethodRepeated => RefusalKind::MethodRepeated,
+            Self::MethodNotServed(_) => RefusalKind::MethodNotServed,
+            Self::MethodNotAllowed(_) => RefusalKind::MethodNotAllowed,
+            Self::Headers(RequestedHeaderRefusal::NotAllowed(_)) => RefusalKind::HeaderNotAllowed,
+            Self::Headers(RequestedHeaderRefusal::TooMany) => RefusalKind::HeadersTooMany,
+            Self::NoGuardPasses => RefusalKind::NoGuardPasses,
+            Self::Guard(refusal) => refusal.counted(),
+            Self::OptedOut => RefusalKind::OptedOut,
+            Self::NoTenant(_) => RefusalKind::NoTenant,
+            Self::NotAmongTenant { .. } => RefusalKind::NotAmongTenant,
+            Self::TenantLookupFailed { .. } => RefusalKind::TenantLookupFailed,
+        })
+    }
+}
+
+/// Whether `value` has an origin's shape: a scheme of letters, `://` and something after it. It
+/// runs on every counted refusal, so it reads only as far as the scheme.
+fn looks_like_an_origin(value: &[u8]) -> bool {
+    let scheme = value
+        .iter()
+        .take_while(|byte| byte.is_ascii_alphabetic())
+        .count();
+    scheme > 0 && value.len() > scheme + 3 && value[scheme..].starts_with(b"://")
 }

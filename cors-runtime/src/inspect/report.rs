@@ -44,8 +44,8 @@ pub struct RouteReport {
     /// (unset: the default)`, `set partners`. On a tenant route, `origins` are the literals every
     /// tenant trusts (`also`), so this is `literal`; the tenants' own are `tenant_provider`'s.
     pub origins_from: String,
-    /// On a tenant route (`origins = tenant(...)`), the provider of each tenant's origins, by
-    /// its path as written in the attribute.
+    /// On a tenant route (`origins = tenant(...)`), the provider of each tenant's origins: its
+    /// type's full path (`app::tenants::Tenants`), as its metrics' `provider` label says it.
     pub tenant_provider: Option<String>,
     /// On a tenant route, the change feed that follows the provider's changes (`PostgreSQL
     /// channel cors_tenant_origins`), or `None`: each process then sees another's writes only
@@ -70,6 +70,10 @@ pub struct RouteReport {
     /// Whether `origins` may act on the route (write, open a WebSocket) with the user's cookies
     /// (a route with `credentials`), or only without them. Its own origin always may.
     pub trusted_with_cookies: bool,
+    /// The metrics the route can produce (with the `metrics` feature; empty without it):
+    /// `cors_preflights_total`, `cors_guard_total{request="write"}`, … (`route` labels them all
+    /// with `path`).
+    pub metrics: Vec<String>,
     /// Where the route's policy came from: `own`, `shared NAME`, `scope default` (the row of a
     /// scope: every route under `path` without a policy of its own), or `opted out` (no CORS).
     pub policy_from: String,
@@ -161,14 +165,21 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
             None | Some(OriginsSource::Provider(_)) => "literal".to_owned(),
             Some(source) => source.short(),
         },
-        tenant_provider: match &policy.origins_source {
-            Some(OriginsSource::Provider(provider)) => Some(provider.clone()),
-            _ => None,
+        // The registered provider's type: the name its metrics carry too.
+        tenant_provider: match (&route.tenant, &policy.origins_source) {
+            (Some(link), _) => Some(link.source.name.to_owned()),
+            (None, Some(OriginsSource::Provider(provider))) => Some(provider.clone()),
+            (None, _) => None,
         },
         tenant_feed: route
             .tenant
             .as_ref()
             .and_then(|link| link.source.hearing.feed()),
+        metrics: crate::counts::route_metrics(
+            serves(cors_policy::writes::is_unsafe) && policy.spec.writes_opt_out.is_none(),
+            serves(|method| method == "GET"),
+            route.tenant.is_some(),
+        ),
         credentials: policy.credentials,
         headers: rendered(&policy.spec.headers),
         expose: rendered(&policy.spec.expose),
@@ -213,6 +224,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         origins_from: "-".to_owned(),
         tenant_provider: None,
         tenant_feed: None,
+        metrics: crate::counts::route_metrics(false, false, false),
         credentials: false,
         headers: Vec::new(),
         expose: Vec::new(),
@@ -227,7 +239,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
 
 impl Serialize for RouteReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut route = serializer.serialize_struct("RouteReport", 17)?;
+        let mut route = serializer.serialize_struct("RouteReport", 18)?;
         route.serialize_field("path", &self.path)?;
         route.serialize_field("methods", &self.methods)?;
         route.serialize_field("preflight_methods", &self.preflight_methods)?;
@@ -236,6 +248,7 @@ impl Serialize for RouteReport {
         route.serialize_field("origins_from", &self.origins_from)?;
         route.serialize_field("tenant_provider", &self.tenant_provider)?;
         route.serialize_field("tenant_feed", &self.tenant_feed)?;
+        route.serialize_field("metrics", &self.metrics)?;
         route.serialize_field("credentials", &self.credentials)?;
         route.serialize_field("headers", &self.headers)?;
         route.serialize_field("expose", &self.expose)?;
@@ -278,9 +291,10 @@ impl fmt::Display for Report {
             "writes",
             "handshakes",
             "policy",
+            "metrics",
         ]
         .map(str::to_owned);
-        let rows: Vec<[String; 11]> = self
+        let rows: Vec<[String; 12]> = self
             .routes
             .iter()
             .map(|route| {
@@ -324,6 +338,19 @@ impl fmt::Display for Report {
                         "guarded".to_owned()
                     },
                     route.policy_from.clone(),
+                    // `cors_guard_total{request="write"}` → `guard write`.
+                    list(
+                        &route
+                            .metrics
+                            .iter()
+                            .map(|name| {
+                                name.trim_start_matches("cors_")
+                                    .replace("_total", "")
+                                    .replace("{request=\"", " ")
+                                    .replace("\"}", "")
+                            })
+                            .collect::<Vec<_>>(),
+                    ),
                 ]
             })
             .collect();

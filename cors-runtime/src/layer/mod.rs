@@ -36,6 +36,7 @@ use self::future::{Decoration, Outcome};
 use self::requester::Requester;
 use crate::app::missing_layer;
 use crate::app::table::{AppRoute, AppRoutes, PreflightTarget};
+use crate::counts::{self, GuardOutcome};
 use crate::decide::{self, GuardRefusal, Reason, Refusal, TenantLookup};
 use crate::explain::{self, dev_mode, RouteName};
 use crate::policy::Policy;
@@ -286,15 +287,25 @@ impl Settings {
         decision: Result<decide::Grant, Reason<'_>>,
     ) -> Next {
         // Who may act on the route (R20, R21), before anything of the app runs.
-        if let Err(refused) = decide::guard(
+        match decide::guard(
             route.policy,
             request.method(),
             origin,
             decision.is_ok(),
             &Requester(request),
         ) {
-            if let Some(answer) = self.guard_refused(route, request, origin, refused) {
-                return Next::Stop(Box::new(answer));
+            Err(refused) => {
+                if let Some(answer) = self.guard_refused(route, request, origin, refused) {
+                    return Next::Stop(Box::new(answer));
+                }
+            }
+            Ok(Some(judged)) => route.counts.guard(judged, GuardOutcome::Allowed),
+            Ok(None) => {}
+        }
+        if counts::ON && !origin.is_absent() {
+            route.counts.response(decision.is_ok());
+            if let Some(reason) = decision.as_ref().err().and_then(Reason::counted) {
+                route.counts.refusal(reason);
             }
         }
         Next::Go(match decision {
@@ -324,9 +335,15 @@ impl Settings {
         };
         let reason = Reason::Guard(refused);
         if self.guard_reports_only {
+            route
+                .counts
+                .guard(refused.judged(), GuardOutcome::WouldRefuse);
+            route.counts.would_refuse(refused.counted());
             explain::report_guard(false, &name, origin, refused.site, &reason, route.policy);
             return None;
         }
+        route.counts.guard(refused.judged(), GuardOutcome::Refused);
+        route.counts.refusal(refused.counted());
         if explain::listened() {
             explain::report_guard(true, &name, origin, refused.site, &reason, route.policy);
         }
@@ -397,6 +414,7 @@ impl Settings {
     ) -> HttpResponse {
         match decide::preflight(origin, route.policy, &route.allow_methods, ask, method) {
             Ok(grant) => {
+                route.counts.preflight(true);
                 respond::preflight::answer(route.policy, &route.allow_methods, Some(grant))
             }
             Err(refusal) => self.refused_preflight(route, whole, request, ask, &refusal),
@@ -415,6 +433,10 @@ impl Settings {
         ask: &PreflightAsk<'_>,
         refusal: &Refusal<'_>,
     ) -> HttpResponse {
+        route.counts.preflight(false);
+        if let Some(reason) = refusal.reason.counted() {
+            route.counts.refusal(reason);
+        }
         let mut answer = respond::preflight::answer(route.policy, &route.allow_methods, None);
         if explain::listened() {
             let name = RouteName {

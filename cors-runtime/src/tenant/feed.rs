@@ -63,8 +63,6 @@ pub(crate) struct Hearing {
     followed: AtomicBool,
     /// Whether the feed hears changes now (between `listening` and `lost`).
     listening: AtomicBool,
-    /// How many changes have been heard.
-    pub(crate) heard: AtomicU64,
 }
 
 impl Hearing {
@@ -75,7 +73,6 @@ impl Hearing {
             feed: Mutex::new(None),
             followed: AtomicBool::new(false),
             listening: AtomicBool::new(false),
-            heard: AtomicU64::new(0),
         }
     }
 
@@ -138,6 +135,7 @@ impl TenantChanges {
         self.source.invalidate_all();
         self.source.hearing.renew(now);
         self.source.hearing.listening.store(true, Ordering::Release);
+        self.source.counts.feed_connected(true);
         tracing::info!(
             target: "cors_runtime",
             provider = %self.source.name,
@@ -159,14 +157,14 @@ impl TenantChanges {
     /// `tenant`'s origins changed: this process forgets them; the next request for the tenant,
     /// on any worker, looks them up once.
     pub fn changed(&self, tenant: &str) {
-        self.source.hearing.heard.fetch_add(1, Ordering::Relaxed);
+        self.source.counts.notification();
         self.source.invalidate(tenant);
     }
 
     /// Some tenants' origins changed, and the feed cannot say whose (a `TRUNCATE`, a name too
     /// long for a notification): this process forgets every tenant's.
     pub fn all_changed(&self) {
-        self.source.hearing.heard.fetch_add(1, Ordering::Relaxed);
+        self.source.counts.notification();
         self.source.invalidate_all();
     }
 
@@ -176,6 +174,7 @@ impl TenantChanges {
     /// proof.
     pub fn lost(&self, why: &dyn fmt::Display) {
         if self.source.hearing.listening.swap(false, Ordering::AcqRel) {
+            self.source.counts.feed_connected(false);
             let why = why.to_string();
             tracing::warn!(
                 target: "cors_runtime",

@@ -38,6 +38,7 @@ use super::epochs::Epochs;
 use super::feed::{Hearing, TenantChangeFeed, TenantChanges};
 use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
+use crate::counts::{LookupOutcome, ProviderCounts};
 use crate::request::Shown;
 
 /// The future of a provider's lookup.
@@ -83,6 +84,8 @@ pub(crate) struct TenantSource {
     epochs: Arc<Epochs>,
     /// The change feed that follows the provider's changes, if any, and its lease.
     pub(crate) hearing: Hearing,
+    /// Its lookups and its feed, counted (the `metrics` feature; empty without it).
+    pub(crate) counts: ProviderCounts,
     lookup_timeout: Duration,
     /// How long a list is kept: the same lifetimes the cache's entries are given.
     lists: ListLifetimes,
@@ -207,18 +210,27 @@ impl TenantSource {
         // Without a feed, a list is trusted for its lifetime; with one, for `unheard_for` unless
         // the feed vouches for it.
         let unheard = self.hearing.followed().then_some(self.hearing.unheard_for);
-        let loaded: Loaded =
-            match timeout(left(deadline), self.provider.origins(tenant.to_owned())).await {
-                Ok(Ok(rows)) => Ok(Arc::new(sets::build(
-                    self.name,
-                    tenant,
-                    &rows,
-                    epoch,
-                    |known| (self.lists.of(known), unheard),
-                ))),
-                Ok(Err(error)) => Err(error.to_string().into()),
-                Err(_) => Err(self.timed_out().into()),
-            };
+        let began = Instant::now();
+        let looked_up = timeout(left(deadline), self.provider.origins(tenant.to_owned())).await;
+        self.counts.lookup(
+            match &looked_up {
+                Ok(Ok(_)) => LookupOutcome::Loaded,
+                Ok(Err(_)) => LookupOutcome::Failed,
+                Err(_) => LookupOutcome::TimedOut,
+            },
+            began.elapsed(),
+        );
+        let loaded: Loaded = match looked_up {
+            Ok(Ok(rows)) => Ok(Arc::new(sets::build(
+                self.name,
+                tenant,
+                &rows,
+                epoch,
+                |known| (self.lists.of(known), unheard),
+            ))),
+            Ok(Err(error)) => Err(error.to_string().into()),
+            Err(_) => Err(self.timed_out().into()),
+        };
         match &loaded {
             Ok(sets) => self
                 .cache
@@ -390,6 +402,7 @@ pub fn register_tenant_origins<P: TenantOrigins>(
             .build(),
         epochs,
         hearing: Hearing::new(cache.unheard_for),
+        counts: ProviderCounts::new(key.name),
         lookup_timeout: cache.lookup_timeout,
         lists,
         longest_tenant: cache.longest_tenant,
