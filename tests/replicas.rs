@@ -204,6 +204,29 @@ fn every_change_reaches_every_replica_and_a_lost_feed_hides_no_revocation() {
     for &port in &ports {
         assert!(granted(port, ACME));
     }
+    // The feed, as each replica counts it: connected, and every change heard.
+    let provider = "cors_workspace_tests::conformance::tenant_routes::ConformanceTenants";
+    for &port in &ports {
+        let scrape = String::from_utf8(get(port, "/metrics", ACME).body).expect("text");
+        let value = |series: &str| {
+            scrape
+                .lines()
+                .find_map(|line| line.strip_prefix(series)?.trim().parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("{series} missing on {port}"))
+        };
+        assert_eq!(
+            value(&format!(
+                r#"cors_tenant_feed_connected{{provider="{provider}"}}"#
+            )),
+            1.0
+        );
+        assert!(
+            value(&format!(
+                r#"cors_tenant_feed_notifications_total{{provider="{provider}"}}"#
+            )) >= 40.0,
+            "20 additions and 20 revocations"
+        );
+    }
 
     // A burst of 30 changes to one tenant, each its own transaction: one load per replica on
     // the next request; the other tenants' lists are left alone (no load for them).
