@@ -25,7 +25,8 @@
 
 #![deny(missing_docs)]
 
-// The modules, each depending only on those listed before it (ARCHITECTURE.md):
+// The modules. Their layering — which may use which — is `LAYERS` in tests/layering.rs, drawn
+// in ARCHITECTURE.md; the list below is alphabetical.
 mod app; // an app's routes: registration, full paths, the table
 mod counts; // every decision counted (the `metrics` feature)
 mod decide; // pure decisions: a grant, or a refusal that explains itself
@@ -58,7 +59,8 @@ pub use tenant::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::app::builder::builder_policy;
-    pub use crate::app::register::{register, GuardFn, PolicyRef};
+    pub use crate::app::register::register;
+    pub use crate::app::route::{GuardFn, PolicyRef};
     pub use crate::tenant::{provider, ProviderKey};
     pub use actix_web;
     pub use cors_macros::cors_with_policy;

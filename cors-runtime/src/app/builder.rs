@@ -28,7 +28,8 @@ use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::Method;
 use actix_web::{Error, FromRequest, Handler, Resource, Responder, Route, Scope};
 
-use super::register::{register_entry, EntryKind, PolicyRef, Registration, RouteGuards};
+use super::register::{register_entry, Registration};
+use super::route::{EntryKind, PolicyRef, RouteGuards};
 
 /// A policy for a builder-style resource or a scope, made with `cors_policy!` — or
 /// [`no_cors`].

@@ -11,7 +11,7 @@
 
 use std::cell::Cell;
 
-use super::register::RouteEntry;
+use super::route::RouteEntry;
 use crate::startup::say::{self, Level};
 
 thread_local! {

@@ -1,14 +1,10 @@
-//! Why a route cannot serve, as the startup errors say it: one error per source of
-//! configuration, naming every route of the app it stops ([`crate::startup::errors`]).
+//! Why a route cannot serve ([`RouteProblem`]), the checks of what the macro could not know
+//! (a builder-style resource's methods, a scope's default), and each problem as the startup
+//! errors say it: a source of configuration and its problems ([`crate::startup::errors`]).
 
-use std::rc::Rc;
-
-use super::path::PatternError;
-use super::register::RouteEntry;
+use super::route::path::PatternError;
 use crate::policy::configured::{EntryProblem, OriginsError, OriginsSource};
 use crate::policy::{Policy, PolicyError};
-use crate::startup::errors::{grouped, ConfigError};
-use crate::startup::say::{self, Level};
 
 /// Why one route cannot serve.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,7 +73,7 @@ pub(crate) fn methods_agree(policy: &Policy, served: &[String]) -> Result<(), Ro
 }
 
 /// What `problem` of one route is, as a source and its problems.
-fn source_and_problems(problem: RouteProblem) -> (OriginsSource, Vec<EntryProblem>) {
+pub(crate) fn source_and_problems(problem: RouteProblem) -> (OriginsSource, Vec<EntryProblem>) {
     let whole = |message: String| {
         vec![EntryProblem {
             entry: None,
@@ -106,28 +102,5 @@ fn source_and_problems(problem: RouteProblem) -> (OriginsSource, Vec<EntryProble
                     .to_owned(),
             ),
         ),
-    }
-}
-
-/// The errors of `entries` (one app's routes), grouped: the routes refused for the same
-/// source and the same problems make one error.
-pub(crate) fn errors_of(entries: &[Rc<RouteEntry>]) -> Vec<ConfigError> {
-    grouped(entries.iter().filter_map(|entry| {
-        let problem = entry.compiled_or_problem().err()?;
-        let (source, problems) = source_and_problems(problem);
-        let route = if entry.kind.is_scope() {
-            entry.label()
-        } else {
-            format!("{} (handler `{}`)", entry.label(), entry.handler)
-        };
-        Some((route, source, problems))
-    }))
-}
-
-/// A route of an app being built cannot serve: its app is not built. Says so, once per source
-/// for the whole app.
-pub(crate) fn route_cannot_serve(entry: &RouteEntry, _problem: &RouteProblem) {
-    for error in errors_of(&entry.app().entries()) {
-        say::once(Level::Error, &format!("{error}; the app is not started"));
     }
 }

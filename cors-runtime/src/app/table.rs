@@ -3,7 +3,7 @@
 //! middleware (an authentication layer on a scope) escapes the route's policy.
 //!
 //! The choice follows actix-web's routing: routes are tried in registration order, a route
-//! takes a request when its full path matches ([`PathMatcher`], as actix-web matches scopes and
+//! takes a request when its full path matches ([`super::route::path::PathMatcher`], as actix-web matches scopes and
 //! resources), it serves the method and its guards pass. A preflight carries neither cookies nor
 //! the headers of the request it announces, so its route's guards are consulted only to tell
 //! apart several `#[cors]` routes serving the requested method on one path (the `Host` guard of
@@ -13,114 +13,13 @@
 //! is assembled from them when its layer serves its first request ([`AppRoutes::of_app`]),
 //! which only links and indexes what is compiled: nothing there can fail.
 
-use std::borrow::Cow;
-use std::rc::Rc;
-
 use actix_web::dev::ServiceRequest;
-use actix_web::http::Method;
 use actix_web::HttpRequest;
 
-use super::path::PathMatcher;
-use super::register::{self, EntryKind, RouteEntry, RouteGuards};
-use crate::counts::RouteCounts;
+use super::route::{live_apps, AppRoute, EntryKind};
 use crate::decide::Reason;
-use crate::policy::lists::AllowedMethods;
-use crate::policy::{ExactIndex, Policy};
+use crate::policy::ExactIndex;
 use crate::request::PreflightAsk;
-use crate::tenant::TenantRoute;
-
-/// One `#[cors]` route path of the app, compiled — or a route that opted out, or a scope's
-/// default policy ([`EntryKind`]).
-#[derive(Clone)]
-pub(crate) struct AppRoute {
-    /// The full path pattern, scope prefixes included (`/api/items/{id}`); a scope's path for
-    /// its default policy.
-    pub(crate) pattern: String,
-    path: PathMatcher,
-    /// The methods the route serves here (a scope's default: every method).
-    methods: Box<[Method]>,
-    guards: RouteGuards,
-    pub(crate) kind: EntryKind,
-    pub(crate) policy: &'static Policy,
-    /// The methods a preflight may ask for: the policy's, or the route's own.
-    pub(crate) allow_methods: AllowedMethods,
-    /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
-    pub(crate) tenant: Option<Rc<TenantRoute>>,
-    /// Its decisions, counted (the `metrics` feature; empty without it).
-    pub(crate) counts: RouteCounts,
-}
-
-impl AppRoute {
-    pub(crate) fn new(
-        entry: &RouteEntry,
-        pattern: String,
-        path: PathMatcher,
-        policy: &'static Policy,
-        tenant: Option<Rc<TenantRoute>>,
-    ) -> Self {
-        Self {
-            counts: RouteCounts::new(&pattern),
-            pattern,
-            path,
-            // The validator accepted only tokens, which are methods.
-            methods: entry
-                .methods
-                .iter()
-                .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
-                .collect(),
-            guards: entry.guards.clone(),
-            kind: entry.kind,
-            policy,
-            allow_methods: policy.methods_for(&entry.methods),
-            tenant,
-        }
-    }
-
-    /// The full path pattern of the route `request` is for, as a refusal names it: the route's
-    /// own — or, for a scope's default, the pattern of the resource under the scope that matched
-    /// (`/api/transfer`, not `/api`). Out of line: only refusals that are said come here.
-    #[cold]
-    pub(crate) fn full_pattern(&self, request: &ServiceRequest) -> Cow<'_, str> {
-        if !self.kind.is_scope() {
-            return Cow::Borrowed(&self.pattern);
-        }
-        request
-            .request()
-            .resource_map()
-            .match_pattern(request.match_info().as_str())
-            .map_or(Cow::Borrowed(self.pattern.as_str()), Cow::Owned)
-    }
-
-    /// The full path, when it has no dynamic segment.
-    fn static_path(&self) -> Option<&str> {
-        match &self.path {
-            PathMatcher::Static(text) => Some(text),
-            PathMatcher::StaticPrefix(_) | PathMatcher::Dynamic { .. } => None,
-        }
-    }
-
-    /// Whether the route serves the method a preflight names.
-    pub(crate) fn serves(&self, method: &[u8]) -> bool {
-        self.kind.is_scope()
-            || self
-                .methods
-                .iter()
-                .any(|served| served.as_str().as_bytes() == method)
-    }
-
-    fn serves_method(&self, method: &Method) -> bool {
-        self.kind.is_scope() || self.methods.contains(method)
-    }
-
-    fn guards_pass(&self, request: &ServiceRequest) -> bool {
-        self.guards.is_empty() || self.guards.pass(&request.guard_ctx())
-    }
-
-    /// Whether an actual request is this route's: path, method and guards.
-    fn takes(&self, request: &ServiceRequest, path: &str) -> bool {
-        self.path.matches(path) && self.serves_method(request.method()) && self.guards_pass(request)
-    }
-}
 
 /// The scopes' default policies and the routes that opted out, which only matter to a request
 /// no `#[cors]` route takes.
@@ -210,7 +109,7 @@ impl AppRoutes {
     /// compiled when the app was built; a route without its compiled form belongs to an app
     /// that did not start, and is left out.
     pub(crate) fn of_app(request: &HttpRequest) -> Self {
-        let entries = register::live_apps()
+        let entries = live_apps()
             .into_iter()
             .rev()
             .map(|app| app.entries())

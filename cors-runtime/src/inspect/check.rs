@@ -6,7 +6,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{App, Error};
 
 use super::routes_of;
-use crate::app::problems::errors_of;
+use crate::app::compile::errors_of;
 use crate::startup::errors::ConfigErrors;
 
 /// Builds `app` as a worker will, without serving it, and returns the refusals of its routes'

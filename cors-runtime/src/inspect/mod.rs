@@ -18,7 +18,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::{App, Error};
 
-use crate::app::register::{self, RouteEntry};
+use crate::app::compile::compile;
+use crate::app::route::{self, RouteEntry};
 
 /// The `#[cors]` routes of `app`, in registration order.
 pub(crate) fn routes_of<T, B>(app: App<T>) -> Vec<Rc<RouteEntry>>
@@ -33,13 +34,13 @@ where
     T::Future: 'static,
     B: MessageBody + 'static,
 {
-    let first = register::next_order();
+    let first = route::next_order();
     crate::startup::say::quietly(|| {
         let factory = app.into_factory();
         // Registering happens here, synchronously; the future (never polled) keeps the resource
         // map, and so the routes' full paths, alive until it is dropped.
         let building = factory.new_service(AppConfig::default());
-        let mut routes: Vec<Rc<RouteEntry>> = register::live_apps()
+        let mut routes: Vec<Rc<RouteEntry>> = route::live_apps()
             .iter()
             .flat_map(|app| app.entries())
             .filter(|entry| entry.order >= first)
@@ -47,7 +48,7 @@ where
         routes.sort_by_key(|entry| entry.order);
         // Compiled while the resource map is complete.
         for route in &routes {
-            let _ = route.compiled_or_problem();
+            let _ = compile(route);
         }
         drop(building);
         routes

@@ -21,9 +21,8 @@ use actix_web::{App, Error};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::routes_of;
-use crate::app::problems::errors_of;
-use crate::app::register::{EntryKind, RouteEntry};
-use crate::app::table::AppRoute;
+use crate::app::compile::{compile, errors_of};
+use crate::app::route::{AppRoute, EntryKind, RouteEntry};
 use crate::policy::configured::OriginsSource;
 use crate::startup::errors::ConfigErrors;
 
@@ -128,7 +127,7 @@ where
     // Every route compiled (none was refused above).
     let routes = entries
         .iter()
-        .filter_map(|entry| Some((entry, entry.compiled_or_problem().ok()?)))
+        .filter_map(|entry| Some((entry, compile(entry).ok()?)))
         .map(|(entry, route)| route_report(entry, &route))
         .collect();
     Ok(Report { routes })

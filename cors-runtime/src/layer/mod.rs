@@ -35,7 +35,8 @@ pub use future::CorsFirstFuture;
 use self::future::{Decoration, Outcome};
 use self::requester::Requester;
 use crate::app::missing_layer;
-use crate::app::table::{AppRoute, AppRoutes, PreflightTarget};
+use crate::app::route::AppRoute;
+use crate::app::table::{AppRoutes, PreflightTarget};
 use crate::counts::{self, GuardOutcome};
 use crate::decide::{self, GuardRefusal, Reason, Refusal, TenantLookup};
 use crate::explain::{self, dev_mode, RouteName};
@@ -357,6 +358,7 @@ impl Settings {
     }
 
     /// What becomes of `request`, an `OPTIONS`.
+    #[inline(never)]
     fn preflight<'a, 'r>(
         self,
         routes: &'a AppRoutes,

@@ -12,7 +12,7 @@ use actix_web::http::header::ORIGIN;
 use actix_web::Error;
 
 use super::{go, CorsFirstFuture, Settings};
-use crate::app::table::AppRoute;
+use crate::app::route::AppRoute;
 use crate::decide::{self, Reason, Refusal, TenantLookup};
 use crate::request::{CorsRequest, Values};
 use crate::tenant::sets::TenantSets;
@@ -39,6 +39,7 @@ fn found<'a, 'r>(
 /// An actual request to `route`, a tenant route: its tenant handed to the app's code
 /// ([`CorsTenant`]), and its origin decided from the literals every tenant trusts, else from
 /// the tenant's origins — at once when they are at hand, else once they are looked up.
+#[inline(never)]
 pub(super) fn actual<S, B>(
     service: &Rc<S>,
     settings: Settings,

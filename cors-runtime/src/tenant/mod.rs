@@ -25,6 +25,8 @@
 mod epochs;
 mod extractor;
 mod feed;
+mod handle;
+mod hearing;
 mod identity;
 mod params;
 mod request;
@@ -47,8 +49,8 @@ use self::sets::TenantSets;
 use self::source::TenantSource;
 pub use extractor::{CorsTenant, NoCorsTenant};
 pub use feed::{TenantChangeFeed, TenantChanges};
+pub use handle::{register_tenant_origins, TenantOriginsHandle};
 pub use request::TenantRequest;
-pub use source::{register_tenant_origins, TenantOriginsHandle};
 
 use crate::policy::configured::{entry_problems, OriginsError, OriginsSource};
 

@@ -1,0 +1,111 @@
+//! A route as the layer uses it, compiled when its app is built: its full path's matcher, the
+//! methods it serves, its guards, its policy, its tenant provider, its counters.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::Method;
+
+use super::kind::{EntryKind, RouteGuards};
+use super::path::PathMatcher;
+use crate::counts::RouteCounts;
+use crate::policy::lists::AllowedMethods;
+use crate::policy::Policy;
+use crate::tenant::TenantRoute;
+
+/// One `#[cors]` route path of the app, compiled — or a route that opted out, or a scope's
+/// default policy ([`EntryKind`]).
+#[derive(Clone)]
+pub(crate) struct AppRoute {
+    /// The full path pattern, scope prefixes included (`/api/items/{id}`); a scope's path for
+    /// its default policy.
+    pub(crate) pattern: String,
+    pub(crate) path: PathMatcher,
+    /// The methods the route serves here (a scope's default: every method).
+    methods: Box<[Method]>,
+    guards: RouteGuards,
+    pub(crate) kind: EntryKind,
+    pub(crate) policy: &'static Policy,
+    /// The methods a preflight may ask for: the policy's, or the route's own.
+    pub(crate) allow_methods: AllowedMethods,
+    /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
+    pub(crate) tenant: Option<Rc<TenantRoute>>,
+    /// Its decisions, counted (the `metrics` feature; empty without it).
+    pub(crate) counts: RouteCounts,
+}
+
+impl AppRoute {
+    /// The route of `kind` serving `methods` behind `guards`, compiled: its full `pattern`
+    /// matched by `path`, its `policy`, and where its tenants' origins are looked up.
+    pub(crate) fn new(
+        kind: EntryKind,
+        methods: &[String],
+        guards: RouteGuards,
+        pattern: String,
+        path: PathMatcher,
+        policy: &'static Policy,
+        tenant: Option<Rc<TenantRoute>>,
+    ) -> Self {
+        Self {
+            counts: RouteCounts::new(&pattern),
+            pattern,
+            path,
+            // The validator accepted only tokens, which are methods.
+            methods: methods
+                .iter()
+                .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
+                .collect(),
+            guards,
+            kind,
+            policy,
+            allow_methods: policy.methods_for(methods),
+            tenant,
+        }
+    }
+
+    /// The full path pattern of the route `request` is for, as a refusal names it: the route's
+    /// own — or, for a scope's default, the pattern of the resource under the scope that matched
+    /// (`/api/transfer`, not `/api`). Out of line: only refusals that are said come here.
+    #[cold]
+    pub(crate) fn full_pattern(&self, request: &ServiceRequest) -> Cow<'_, str> {
+        if !self.kind.is_scope() {
+            return Cow::Borrowed(&self.pattern);
+        }
+        request
+            .request()
+            .resource_map()
+            .match_pattern(request.match_info().as_str())
+            .map_or(Cow::Borrowed(self.pattern.as_str()), Cow::Owned)
+    }
+
+    /// The full path, when it has no dynamic segment.
+    pub(crate) fn static_path(&self) -> Option<&str> {
+        match &self.path {
+            PathMatcher::Static(text) => Some(text),
+            PathMatcher::StaticPrefix(_) | PathMatcher::Dynamic { .. } => None,
+        }
+    }
+
+    /// Whether the route serves the method a preflight names.
+    pub(crate) fn serves(&self, method: &[u8]) -> bool {
+        self.kind.is_scope()
+            || self
+                .methods
+                .iter()
+                .any(|served| served.as_str().as_bytes() == method)
+    }
+
+    pub(crate) fn serves_method(&self, method: &Method) -> bool {
+        self.kind.is_scope() || self.methods.contains(method)
+    }
+
+    pub(crate) fn guards_pass(&self, request: &ServiceRequest) -> bool {
+        self.guards.is_empty() || self.guards.pass(&request.guard_ctx())
+    }
+
+    /// Whether an actual request is this route's: path, method and guards.
+    pub(crate) fn takes(&self, request: &ServiceRequest, path: &str) -> bool {
+        self.path.matches(path) && self.serves_method(request.method()) && self.guards_pass(request)
+    }
+}
