@@ -10,8 +10,6 @@
 //! `fallback` is what is emitted instead when anything was refused. `ctxt` is the one error
 //! context of an expansion; `methods` the one table of actix-web's methods.
 
-#![deny(missing_docs)]
-
 #[cfg(test)]
 mod agreement;
 mod args;

@@ -143,23 +143,41 @@ fn wildcard(star: usize, count: usize, flags: OriginFlags) -> Checked<Origins> {
     finish(Origins::Any, problems)
 }
 
-/// Exact origins and patterns: each serialized as a browser sends it (R1), listed once, and not
-/// plain http with credentials unless the policy opted in.
-fn listed(entries: &[&str], flags: OriginFlags) -> Checked<Origins> {
-    let mut problems = Vec::new();
+/// The entries of a list with their positions, in order, each once: an entry given again is a
+/// [`OriginsProblem::Repeated`] at its place instead. The one rule against repeated entries, for
+/// literal lists and tenants' rows alike.
+pub(crate) fn each_once<'e>(
+    entries: &'e [&'e str],
+) -> impl Iterator<Item = Result<(usize, &'e str), Problem>> + 'e {
     let mut seen = HashSet::new();
-    let mut list = Vec::new();
-    let mut needed_opt_in = false;
-    for (position, text) in entries.iter().enumerate() {
-        if !seen.insert(*text) {
-            problems.push(Problem::new(
+    entries.iter().enumerate().map(move |(position, text)| {
+        if seen.insert(*text) {
+            Ok((position, *text))
+        } else {
+            Err(Problem::new(
                 At::Entry(position),
                 OriginsProblem::Repeated {
                     text: (*text).to_owned(),
                 },
-            ));
-            continue;
+            ))
         }
+    })
+}
+
+/// Exact origins and patterns: each serialized as a browser sends it (R1), listed once, and not
+/// plain http with credentials unless the policy opted in.
+fn listed(entries: &[&str], flags: OriginFlags) -> Checked<Origins> {
+    let mut problems = Vec::new();
+    let mut list = Vec::new();
+    let mut needed_opt_in = false;
+    for entry in each_once(entries) {
+        let (position, text) = match entry {
+            Ok(entry) => entry,
+            Err(repeated) => {
+                problems.push(repeated);
+                continue;
+            }
+        };
         match origin::check(text) {
             Ok(checked) => {
                 if checked.insecure_http && flags.credentials {

@@ -5,11 +5,10 @@
 //! lists its own front ends. The origins every tenant of a route trusts (`also`) are literals,
 //! checked when the crate compiles ([`check_also`]).
 
-use std::collections::HashSet;
 use std::fmt;
 
 use crate::origin::{self, Checked as CheckedOrigin, Origin};
-use crate::origins::{self, OriginFlags, Origins, OriginsProblem};
+use crate::origins::{self, OriginFlags, Origins};
 use crate::{finish, At, Checked, Problem, ProblemKind};
 
 /// Why an origin cannot be a tenant's.
@@ -50,18 +49,15 @@ pub fn check_row(text: &str) -> Result<CheckedOrigin, ProblemKind> {
 /// Every problem, each at its entry.
 pub fn check_rows(entries: &[&str]) -> Checked<Vec<CheckedOrigin>> {
     let mut problems = Vec::new();
-    let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(entries.len());
-    for (position, text) in entries.iter().enumerate() {
-        if !seen.insert(*text) {
-            problems.push(Problem::new(
-                At::Entry(position),
-                OriginsProblem::Repeated {
-                    text: (*text).to_owned(),
-                },
-            ));
-            continue;
-        }
+    for entry in origins::each_once(entries) {
+        let (position, text) = match entry {
+            Ok(entry) => entry,
+            Err(repeated) => {
+                problems.push(repeated);
+                continue;
+            }
+        };
         match check_row(text) {
             Ok(origin) => checked.push(origin),
             Err(kind) => problems.push(Problem {

@@ -71,7 +71,7 @@ pub fn allow_origin(origins: &[&[u8]]) -> Option<Vec<u8>> {
     let mut request = HeaderMap::new();
     headers(&mut request, &ORIGIN, origins);
     let read = CorsRequest::read(&Method::GET, &request);
-    decide::actual(policy(), read.origin)
+    decide::listed(policy(), read.origin)
         .ok()
         .map(|grant| grant.into_allow_origin().as_bytes().to_vec())
 }
@@ -108,7 +108,7 @@ pub fn preflight(origins: &[&[u8]], methods: &[&[u8]], lists: &[&[u8]]) -> (bool
         policy(),
         allowed_methods(),
         decide::preflight(
-            decide::origin(&policy().origins.current(), read.origin),
+            decide::listed(policy(), read.origin),
             policy(),
             allowed_methods(),
             &ask,
@@ -220,7 +220,7 @@ pub fn guard(
     let (sites, origins) = (values(sites), values(origins));
     let origin = Values::from_slice(&origins);
     let policy = guard_policy(policy);
-    let granted = decide::actual(policy, origin).is_ok();
+    let granted = decide::listed(policy, origin).is_ok();
     let request = Fuzzed {
         sites: Values::from_slice(&sites),
         cookie,

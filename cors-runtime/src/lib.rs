@@ -23,8 +23,6 @@
 //! Everything except the attribute, the layer and the startup tools lives in a hidden module
 //! that only the generated code uses; its items are not part of the public API.
 
-#![deny(missing_docs)]
-
 // The modules. Their layering — which may use which — is `LAYERS` in tests/layering.rs, drawn
 // in ARCHITECTURE.md; the list below is alphabetical.
 mod app; // an app's routes: registration, full paths, the table
@@ -45,7 +43,7 @@ pub mod fuzzing;
 
 pub use app::builder::{no_cors, resource, scope, CorsPolicy, CorsResource, CorsScope};
 pub use cors_macros::{cors, cors_policy, policy};
-pub use inspect::{check, report, Report, RouteReport};
+pub use inspect::{check, report, AppFactory, Report, RouteReport};
 pub use layer::{CorsFirst, CorsFirstFuture, CorsFirstService};
 pub use policy::configured::{set_origins, EntryProblem, OriginsError, OriginsSource};
 pub use startup::errors::{ConfigError, ConfigErrors};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The modules of `src/`, lowest first, as `lib.rs` declares them.
 const LAYERS: [&str; 11] = [
-    "policy", "request", "counts", "tenant", "decide", "respond", "explain", "startup", "app",
+    "policy", "startup", "request", "counts", "tenant", "decide", "respond", "explain", "app",
     "layer", "inspect",
 ];
 

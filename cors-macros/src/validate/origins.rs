@@ -134,7 +134,7 @@ mod tests {
     use super::*;
 
     /// The compile-time check finds, for each literal, exactly what `cors-policy` says of it —
-    /// the same function the runtime calls for configured values (`tests/properties.rs` checks
+    /// the same function the runtime calls for configured values (`tests/behaviours/properties.rs` checks
     /// the runtime's side).
     #[test]
     fn the_problems_are_cors_policys_own() {

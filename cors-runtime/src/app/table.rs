@@ -17,7 +17,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::HttpRequest;
 
 use super::route::{live_apps, AppRoute, EntryKind};
-use crate::decide::Reason;
+use crate::decide::NoRouteTakes;
 use crate::policy::ExactIndex;
 use crate::request::PreflightAsk;
 
@@ -87,7 +87,7 @@ pub(crate) enum PreflightTarget<'a, 'r> {
     /// preflight: the requested method is repeated (R3), or no `#[cors]` route of the path serves
     /// it, or several with different policies do and the preflight satisfies none of their
     /// guards.
-    Refused(Reason<'r>, &'a AppRoute),
+    Refused(NoRouteTakes<'r>, &'a AppRoute),
 }
 
 /// Every `#[cors]` route path of one app, in registration order, indexed by path.
@@ -222,22 +222,22 @@ impl AppRoutes {
             // No `#[cors]` route has the path: a route that opted out, or a scope's default, may.
             return match self.defaults.for_preflight(request, path) {
                 Some(route) if route.kind.is_opted_out() => {
-                    PreflightTarget::Refused(Reason::OptedOut, route)
+                    PreflightTarget::Refused(NoRouteTakes::OptedOut, route)
                 }
                 Some(scope) => match ask.method() {
                     Some(method) => PreflightTarget::Route(scope, method),
-                    None => PreflightTarget::Refused(Reason::MethodRepeated, scope),
+                    None => PreflightTarget::Refused(NoRouteTakes::MethodRepeated, scope),
                 },
                 None => PreflightTarget::NotCors,
             };
         };
         let Some(method) = ask.method() else {
-            return PreflightTarget::Refused(Reason::MethodRepeated, path_route);
+            return PreflightTarget::Refused(NoRouteTakes::MethodRepeated, path_route);
         };
         let serving = || candidates.clone().filter(move |route| route.serves(method));
         let mut first_two = serving();
         let Some(first) = first_two.next() else {
-            return PreflightTarget::Refused(Reason::MethodNotServed(method), path_route);
+            return PreflightTarget::Refused(NoRouteTakes::MethodNotServed(method), path_route);
         };
         if first_two.next().is_none() {
             return PreflightTarget::Route(first, method);
@@ -250,7 +250,7 @@ impl AppRoutes {
         if serving().all(|route| route.policy.text == first.policy.text) {
             PreflightTarget::Route(first, method)
         } else {
-            PreflightTarget::Refused(Reason::NoGuardPasses, first)
+            PreflightTarget::Refused(NoRouteTakes::NoGuardPasses, first)
         }
     }
 }

@@ -8,6 +8,7 @@
 pub(crate) mod guard;
 mod origin;
 mod preflight;
+mod resolve;
 
 use actix_web::http::header::HeaderValue;
 
@@ -15,8 +16,9 @@ use crate::counts::RefusalKind;
 use crate::policy::lists::RequestedHeaderRefusal;
 
 pub(crate) use guard::{guard, GuardRefusal, GuardRow, Requester};
-pub(crate) use origin::{actual, origin, tenant_origin, TenantLookup};
-pub(crate) use preflight::preflight;
+pub(crate) use origin::listed;
+pub(crate) use preflight::{preflight, NoRouteTakes};
+pub(crate) use resolve::{after_lookup, resolve, Resolution};
 
 /// What a policy grants a request: the `Access-Control-Allow-Origin` to answer with.
 #[derive(Clone, Debug)]

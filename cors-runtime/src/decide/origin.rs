@@ -27,10 +27,12 @@ pub(crate) fn origin<'r>(set: &OriginSet, origin: Values<'r>) -> Result<Grant, R
         .ok_or(Reason::OriginNotAllowed(value))
 }
 
-/// The decision for an actual (non-preflight) request of a route with `policy`, from its
-/// `Origin` values: its grant, or why it has none. The handler runs either way (R18): this decides only its CORS headers.
+/// What the origins a route's `policy` lists — or its configured ones, as they are now — grant
+/// a request with these `Origin` values: for actual requests and preflights alike (a tenant
+/// route's literals every tenant trusts, before its tenant's own: `super::resolve`). For an
+/// actual request the handler runs either way (R18): this decides only its CORS headers.
 #[inline(always)]
-pub(crate) fn actual<'r>(policy: &Policy, request_origin: Values<'r>) -> Result<Grant, Reason<'r>> {
+pub(crate) fn listed<'r>(policy: &Policy, request_origin: Values<'r>) -> Result<Grant, Reason<'r>> {
     match &policy.origins {
         AllowedOrigins::Fixed(set) => origin(set, request_origin),
         AllowedOrigins::Reloadable(set) => origin(&set.load(), request_origin),

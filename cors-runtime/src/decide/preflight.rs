@@ -29,3 +29,29 @@ pub(crate) fn preflight<'r>(
     }
     Ok(grant)
 }
+
+/// Why no route of a `#[cors]` path can take a preflight, as the route table finds it: facts
+/// about the table, turned into the refusal's reason here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NoRouteTakes<'r> {
+    /// `Access-Control-Request-Method` was repeated (R3).
+    MethodRepeated,
+    /// No `#[cors]` route of the path serves the requested method.
+    MethodNotServed(&'r [u8]),
+    /// Several routes with different policies serve it, and the preflight satisfies none of
+    /// their guards.
+    NoGuardPasses,
+    /// The path's route opted out of CORS.
+    OptedOut,
+}
+
+impl<'r> From<NoRouteTakes<'r>> for Reason<'r> {
+    fn from(fact: NoRouteTakes<'r>) -> Self {
+        match fact {
+            NoRouteTakes::MethodRepeated => Self::MethodRepeated,
+            NoRouteTakes::MethodNotServed(method) => Self::MethodNotServed(method),
+            NoRouteTakes::NoGuardPasses => Self::NoGuardPasses,
+            NoRouteTakes::OptedOut => Self::OptedOut,
+        }
+    }
+}

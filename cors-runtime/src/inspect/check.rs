@@ -1,11 +1,9 @@
 //! [`check`]: every refused configuration of an app's routes, before the server starts.
 
-use actix_service::ServiceFactory;
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{App, Error};
+use actix_web::App;
 
-use super::routes_of;
+use super::{routes_of, AppFactory};
 use crate::app::compile::errors_of;
 use crate::startup::errors::ConfigErrors;
 
@@ -53,14 +51,7 @@ use crate::startup::errors::ConfigErrors;
 /// `Display`, so `cors_runtime::check(app())?` in a `main` returning `Result` prints the message.
 pub fn check<T, B>(app: App<T>) -> Result<(), ConfigErrors>
 where
-    T: ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<B>,
-            Error = Error,
-            InitError = (),
-        > + 'static,
-    T::Future: 'static,
+    T: AppFactory<B>,
     B: MessageBody + 'static,
 {
     let errors = errors_of(&routes_of(app));

@@ -19,10 +19,24 @@ use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::{App, Error};
 
 use crate::app::compile::compile;
-use crate::app::route::{self, RouteEntry};
 
-/// The `#[cors]` routes of `app`, in registration order.
-pub(crate) fn routes_of<T, B>(app: App<T>) -> Vec<Rc<RouteEntry>>
+/// The service factory of an `App` — what every `App::new()...` builds — as [`check`] and
+/// [`report`] take it: one name for the bounds they share.
+pub trait AppFactory<B>:
+    ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<B>,
+        Error = Error,
+        InitError = (),
+        Future = Self::Building,
+    > + 'static
+{
+    /// The future that builds the app's service (kept, never polled, while it is inspected).
+    type Building: 'static;
+}
+
+impl<T, B> AppFactory<B> for T
 where
     T: ServiceFactory<
             ServiceRequest,
@@ -32,6 +46,15 @@ where
             InitError = (),
         > + 'static,
     T::Future: 'static,
+{
+    type Building = T::Future;
+}
+use crate::app::route::{self, RouteEntry};
+
+/// The `#[cors]` routes of `app`, in registration order.
+pub(crate) fn routes_of<T, B>(app: App<T>) -> Vec<Rc<RouteEntry>>
+where
+    T: AppFactory<B>,
     B: MessageBody + 'static,
 {
     let first = route::next_order();

@@ -14,13 +14,11 @@
 
 use std::fmt;
 
-use actix_service::ServiceFactory;
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{App, Error};
+use actix_web::App;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::routes_of;
+use super::{routes_of, AppFactory};
 use crate::app::compile::{compile, errors_of};
 use crate::app::route::{AppRoute, EntryKind, RouteEntry};
 use crate::policy::configured::OriginsSource;
@@ -109,14 +107,7 @@ pub struct Report {
 /// would not start.
 pub fn report<T, B>(app: App<T>) -> Result<Report, ConfigErrors>
 where
-    T: ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<B>,
-            Error = Error,
-            InitError = (),
-        > + 'static,
-    T::Future: 'static,
+    T: AppFactory<B>,
     B: MessageBody + 'static,
 {
     let entries = routes_of(app);

@@ -38,7 +38,7 @@ use crate::app::missing_layer;
 use crate::app::route::AppRoute;
 use crate::app::table::{AppRoutes, PreflightTarget};
 use crate::counts::{self, GuardOutcome};
-use crate::decide::{self, GuardRefusal, Reason, Refusal, TenantLookup};
+use crate::decide::{self, GuardRefusal, Reason, Refusal, Resolution};
 use crate::explain::{self, dev_mode, RouteName};
 use crate::policy::Policy;
 use crate::request::{CorsRequest, PreflightAsk, Values};
@@ -249,7 +249,7 @@ where
             route,
             &request,
             origin,
-            decide::actual(route.policy, origin),
+            decide::listed(route.policy, origin),
         );
         go(&*self.service, request, route.policy, next)
     }
@@ -371,33 +371,28 @@ impl Settings {
         match routes.for_preflight(request, ask) {
             PreflightTarget::NotCors => Preflight::NotOne(cors.origin),
             PreflightTarget::Route(route, method) => {
-                let origin = decide::origin(&route.policy.origins.current(), cors.origin);
-                let (Some(link), Err(Reason::OriginNotAllowed(value))) = (&route.tenant, &origin)
-                else {
+                let listed = decide::listed(route.policy, cors.origin);
+                let Some(link) = &route.tenant else {
                     return Preflight::Answered(
-                        self.answer_preflight(route, request, &cors, ask, method, origin),
+                        self.answer_preflight(route, request, &cors, ask, method, listed),
                     );
                 };
-                let Some(tenant) = link.tenant_of(request) else {
-                    let origin = Err(Reason::NoTenant(value));
-                    return Preflight::Answered(
+                let tenant = link.tenant_of(request);
+                match decide::resolve(route.policy, link, tenant.as_deref(), listed) {
+                    Resolution::Decided(origin, _) => Preflight::Answered(
                         self.answer_preflight(route, request, &cors, ask, method, origin),
-                    );
-                };
-                let Some(sets) = link.warm(&tenant) else {
-                    return Preflight::LookUp(route, tenant.into_owned());
-                };
-                let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
-                let origin = decide::tenant_origin(value, found);
-                Preflight::Answered(
-                    self.answer_preflight(route, request, &cors, ask, method, origin),
-                )
+                    ),
+                    Resolution::LookUp => Preflight::LookUp(
+                        route,
+                        tenant.map(std::borrow::Cow::into_owned).unwrap_or_default(),
+                    ),
+                }
             }
-            PreflightTarget::Refused(reason, route) => {
+            PreflightTarget::Refused(fact, route) => {
                 let refusal = Refusal {
-                    reason,
+                    reason: fact.into(),
                     // What the origin alone would be granted, for development mode.
-                    origin_grant: decide::origin(&route.policy.origins.current(), cors.origin).ok(),
+                    origin_grant: decide::listed(route.policy, cors.origin).ok(),
                 };
                 Preflight::Answered(self.refused_preflight(route, request, &cors, ask, &refusal))
             }

@@ -13,27 +13,14 @@ use actix_web::Error;
 
 use super::{go, CorsFirstFuture, Settings};
 use crate::app::route::AppRoute;
-use crate::decide::{self, Reason, Refusal, TenantLookup};
+use crate::decide::{self, Reason, Refusal, Resolution};
 use crate::request::{CorsRequest, Values};
-use crate::tenant::sets::TenantSets;
 use crate::tenant::source::{LookupFailed, TenantSource};
 use crate::tenant::{CorsTenant, TenantRoute};
 
 /// The route's tenant source (present: only tenant routes come here).
 fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
     route.tenant.as_ref().map(|link| Arc::clone(&link.source))
-}
-
-/// What the lookup found, as the decision takes it.
-fn found<'a, 'r>(
-    tenant: &'r str,
-    looked_up: &'a Result<Arc<TenantSets>, LookupFailed>,
-    route: &AppRoute,
-) -> TenantLookup<'a, 'r> {
-    match looked_up {
-        Ok(sets) => TenantLookup::Found(tenant, sets.for_policy(route.policy)),
-        Err(LookupFailed) => TenantLookup::Failed(tenant),
-    }
 }
 
 /// An actual request to `route`, a tenant route: its tenant handed to the app's code
@@ -52,34 +39,30 @@ where
     B: MessageBody + 'static,
 {
     let origin = Values::of(request.headers(), &ORIGIN);
-    let next = match (
-        link.tenant_of(&request),
-        decide::actual(route.policy, origin),
-    ) {
-        (Some(tenant), Err(Reason::OriginNotAllowed(value))) => {
-            let Some(sets) = link.warm(&tenant) else {
-                let tenant = tenant.into_owned();
-                return actual_after_lookup(
-                    Rc::clone(service),
-                    settings,
-                    route.clone(),
-                    request,
-                    tenant,
-                );
-            };
-            CorsTenant::hand_to(&request, Arc::clone(&sets.tenant));
-            let found = TenantLookup::Found(&tenant, sets.for_policy(route.policy));
-            settings.actual(route, &request, origin, decide::tenant_origin(value, found))
+    let tenant = link.tenant_of(&request);
+    let listed = decide::listed(route.policy, origin);
+    let decision = match decide::resolve(route.policy, link, tenant.as_deref(), listed) {
+        Resolution::Decided(decision, sets) => {
+            if let Some(tenant) = &tenant {
+                // The name the decision used: the cached lists' own when they decided.
+                let name =
+                    sets.map_or_else(|| Arc::from(&**tenant), |sets| Arc::clone(&sets.tenant));
+                CorsTenant::hand_to(&request, name);
+            }
+            decision
         }
-        (Some(tenant), decision) => {
-            CorsTenant::hand_to(&request, Arc::from(&*tenant));
-            settings.actual(route, &request, origin, decision)
+        Resolution::LookUp => {
+            let tenant = tenant.map(std::borrow::Cow::into_owned).unwrap_or_default();
+            return actual_after_lookup(
+                Rc::clone(service),
+                settings,
+                route.clone(),
+                request,
+                tenant,
+            );
         }
-        (None, Err(Reason::OriginNotAllowed(value))) => {
-            settings.actual(route, &request, origin, Err(Reason::NoTenant(value)))
-        }
-        (None, decision) => settings.actual(route, &request, origin, decision),
     };
+    let next = settings.actual(route, &request, origin, decision);
     go(&**service, request, route.policy, next)
 }
 
@@ -104,12 +87,8 @@ where
         };
         let next = {
             let origin = Values::of(request.headers(), &ORIGIN);
-            let decision = match decide::actual(route.policy, origin) {
-                Err(Reason::OriginNotAllowed(value)) => {
-                    decide::tenant_origin(value, found(&tenant, &looked_up, &route))
-                }
-                other => other,
-            };
+            let listed = decide::listed(route.policy, origin);
+            let decision = decide::after_lookup(route.policy, &tenant, listed, &looked_up);
             settings.actual(&route, &request, origin, decision)
         };
         go(&*service, request, route.policy, next).await
@@ -136,13 +115,8 @@ where
             let cors = CorsRequest::read(request.method(), request.headers());
             match &cors.preflight {
                 Some(ask) => {
-                    let origin = match decide::origin(&route.policy.origins.current(), cors.origin)
-                    {
-                        Err(Reason::OriginNotAllowed(value)) => {
-                            decide::tenant_origin(value, found(&tenant, &looked_up, &route))
-                        }
-                        other => other,
-                    };
+                    let listed = decide::listed(route.policy, cors.origin);
+                    let origin = decide::after_lookup(route.policy, &tenant, listed, &looked_up);
                     match ask.method() {
                         Some(method) => {
                             settings.answer_preflight(&route, &request, &cors, ask, method, origin)

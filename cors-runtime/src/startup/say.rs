@@ -7,8 +7,24 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
-/// Messages already given by this process.
+/// What this process has already said: messages, and the keys of what is said once per key.
+/// Bounded: past [`SAID_AT_MOST`] entries it is forgotten whole, so that keys made of what a
+/// provider returned (a tenant's rows) cannot grow it.
 static SAID: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
+const SAID_AT_MOST: usize = 10_000;
+
+/// Whether `key` is said for the first time in this process (and so should be said now).
+pub(crate) fn first_time(key: &str) -> bool {
+    SAID.lock().map_or(true, |mut said| {
+        if said.contains(key) {
+            return false;
+        }
+        if said.len() >= SAID_AT_MOST {
+            said.clear();
+        }
+        said.insert(key.to_owned())
+    })
+}
 
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
@@ -34,10 +50,7 @@ pub(crate) fn once(level: Level, message: &str) {
     if QUIET.with(Cell::get) {
         return;
     }
-    let first_time = SAID
-        .lock()
-        .map_or(true, |mut said| said.insert(message.to_owned()));
-    if !first_time {
+    if !first_time(message) {
         return;
     }
     match level {

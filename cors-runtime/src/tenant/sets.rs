@@ -2,8 +2,7 @@
 //! returned: each entry checked by the rules a literal is (`cors_policy::tenant::check_row`),
 //! the invalid ones left out and said once per tenant and entry.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cors_policy::origin::Origin;
@@ -11,6 +10,7 @@ use cors_policy::origin::Origin;
 use crate::policy::origins::OriginSet;
 use crate::policy::Policy;
 use crate::request::Shown;
+use crate::startup::say;
 
 /// The origins of one tenant, in the two forms routes need.
 pub(crate) struct TenantSets {
@@ -54,14 +54,6 @@ fn fresh_until(lifetime: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(lifetime).unwrap_or(now)
 }
-
-/// A left-out entry: provider, tenant, entry.
-type Said = (&'static str, String, String);
-
-/// The entries already said, so that each is said once; forgotten whole when it grows past
-/// [`SAID_AT_MOST`], so that it stays bounded.
-static SAID: Mutex<Option<HashSet<Said>>> = Mutex::new(None);
-const SAID_AT_MOST: usize = 10_000;
 
 /// The sets of `tenant` from `rows`, as `provider` returned them.
 pub(crate) fn build(
@@ -130,14 +122,9 @@ fn set(origins: &[Origin]) -> OriginSet {
 
 /// Says, once per provider, tenant and entry, why an entry is left out.
 fn say_once(provider: &'static str, tenant: &str, entry: &str, reason: &str) {
-    let first = SAID.lock().map_or(true, |mut said| {
-        let said = said.get_or_insert_with(HashSet::new);
-        if said.len() >= SAID_AT_MOST {
-            said.clear();
-        }
-        said.insert((provider, tenant.to_owned(), entry.to_owned()))
-    });
-    if first {
+    if say::first_time(&format!(
+        "tenant origin left out\0{provider}\0{tenant}\0{entry}"
+    )) {
         tracing::warn!(
             target: "cors_runtime",
             provider = %provider,

@@ -5,12 +5,10 @@
 //! behind, ports, trailing dots and slashes, scheme swaps, percent-escapes, Unicode, whitespace,
 //! lists), so most of them sit right next to the boundary.
 
-mod common;
-
+use crate::common::{get, preflight, send};
 use actix_web::http::header::HeaderValue;
 use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
-use common::{get, preflight, send};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

@@ -1,16 +1,14 @@
 //! Every accepted placement of `#[cors]` and the runtime behaviour around actix-web's own
 //! features: scopes, guards, resource names, user middleware, `Vary` set by the handler.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::{get, routes, web, App, HttpRequest, HttpResponse, Responder};
-use common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use cors_runtime::{cors, CorsFirst};
 
 #[cors(origins = ["https://app.example.com"], headers = ["content-type"])]

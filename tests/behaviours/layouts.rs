@@ -4,14 +4,12 @@
 //! its full path matched the way actix-web matches it, and no layout makes any request panic,
 //! over a real socket too.
 
-mod common;
-
 use std::io::Write;
 
+use crate::common::{assert_credentialed_grant, get, preflight, send, APP};
 use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::{get, put, web, App, HttpRequest, HttpServer, Responder};
-use common::{assert_credentialed_grant, get, preflight, send, APP};
 use cors_runtime::{cors, CorsFirst};
 
 /// The everyday nested resource: `id` is the scope's and the route's parameter both.
@@ -253,7 +251,7 @@ fn the_report_lists_each_route_by_its_full_path() {
 
 #[test]
 fn over_a_real_socket_every_request_is_answered() {
-    let port = common::wire::free_port();
+    let port = crate::common::wire::free_port();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             HttpServer::new(app)
@@ -265,8 +263,8 @@ fn over_a_real_socket_every_request_is_answered() {
                 .expect("server");
         });
     });
-    common::wire::wait_for(port);
-    let mut stream = common::wire::connect(port);
+    crate::common::wire::wait_for(port);
+    let mut stream = crate::common::wire::connect(port);
     let mut buffer = Vec::new();
     // The first request of the worker is for another route: nothing about the layout of the
     // #[cors] routes may make it (or any later one) fail.
@@ -286,8 +284,8 @@ fn over_a_real_socket_every_request_is_answered() {
         ("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n", 200, "plain"),
     ] {
         stream.write_all(request.as_bytes()).expect("send");
-        let response =
-            common::wire::read_response(&mut stream, &mut buffer).expect("an answer, no panic");
+        let response = crate::common::wire::read_response(&mut stream, &mut buffer)
+            .expect("an answer, no panic");
         assert_eq!(response.status, status, "{request}");
         assert_eq!(String::from_utf8_lossy(&response.body), body);
         if request.contains("Origin") {

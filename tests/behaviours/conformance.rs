@@ -1,11 +1,9 @@
 //! The conformance routes (`src/conformance.rs`, served by `examples/conformance.rs`) checked
 //! through actix-web with real headers, rule by rule (R-numbers from CORS-PROTOCOL.md).
 
-mod common;
-
+use crate::common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use actix_web::http::StatusCode;
 use actix_web::test::{init_service, TestRequest};
-use common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 
 macro_rules! app {
     () => {

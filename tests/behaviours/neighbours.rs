@@ -3,14 +3,12 @@
 //! `tests/ui/fail/utoipa_below_cors.rs`), `#[tracing::instrument]` above or below it, and an
 //! attribute macro of the user's own between `#[cors]` and the route attribute.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::{get, preflight, send, APP};
 use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::App;
-use common::{get, preflight, send, APP};
 use cors_runtime::CorsFirst;
 use utoipa::OpenApi;
 
@@ -90,7 +88,7 @@ mod traced {
     }
 
     #[cors(origins = ["https://app.example.com"])]
-    #[neighbour_macro::counted]
+    #[neighbour_macro::counted(super::HANDLER_RUNS)]
     #[get("/counted")]
     pub async fn counted() -> impl Responder {
         "counted"

@@ -7,7 +7,7 @@
 // The log capture's guard keeps the other capturing tests of this binary waiting, by design.
 #![allow(clippy::await_holding_lock)]
 
-mod common;
+mod identity;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -17,10 +17,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::{assert_credentialed_grant, get, preflight, send, Answer};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, route, web, App, Responder};
-use common::{assert_credentialed_grant, get, preflight, send, Answer};
 use cors_runtime::{
     cors, BoxError, CorsFirst, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
 };
@@ -365,7 +365,7 @@ async fn an_invalidation_during_a_load_is_not_undone_by_it() {
 
 #[actix_web::test]
 async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("failing");
     behaviour.failing.lock().unwrap().insert("acme".to_owned());
     register(Failing(Arc::clone(&behaviour)), TenantCache::new());
@@ -379,7 +379,7 @@ async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
     // The literals every tenant trusts do not need the database.
     let admin = send(&app, with_origin(Method::GET, "/api/t/acme/data", ADMIN)).await;
     assert_credentialed_grant(&admin, ADMIN);
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .filter(|(level, _)| *level == log::Level::Warn)
         .map(|(_, line)| line)
@@ -387,7 +387,7 @@ async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
         lines[0].starts_with("CORS tenant lookup failed; the origin is refused")
-            && lines[0].contains("provider=tenants::Failing")
+            && lines[0].contains("provider=behaviours::tenants::Failing")
             && lines[0].contains("tenant=acme")
             && lines[0].contains("error=database unavailable"),
         "{}",
@@ -402,7 +402,7 @@ async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
 
 #[actix_web::test]
 async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("slow");
     *behaviour.delay.lock().unwrap() = Duration::from_secs(3);
     register(
@@ -437,7 +437,7 @@ async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
     );
     assert!(slowest < Duration::from_millis(100), "{slowest:?}");
     assert!(others_done < took, "served while the lookup waited");
-    let said = common::log_capture::take();
+    let said = crate::common::log_capture::take();
     assert!(
         said.iter().any(|(level, line)| *level == log::Level::Warn
             && line.contains("tenant=acme")
@@ -448,7 +448,7 @@ async fn a_slow_lookup_times_out_and_the_worker_serves_others_meanwhile() {
 
 #[actix_web::test]
 async fn rows_the_validator_refuses_are_left_out_said_once_and_the_rest_still_work() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("bad_rows");
     for (tenant, origin) in [
         ("acme", "https://bad.example.com/"),
@@ -484,7 +484,7 @@ async fn rows_the_validator_refuses_are_left_out_said_once_and_the_rest_still_wo
         }
         handle.invalidate("acme");
     }
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.starts_with("CORS tenant origin left out"))
@@ -529,7 +529,7 @@ async fn a_tenant_s_origins_guard_its_writes() {
 
 #[actix_web::test]
 async fn the_reasons_name_the_tenant() {
-    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Debug);
     let behaviour = behaviour("reasons");
     behaviour.failing.lock().unwrap().insert("down".to_owned());
     register(Reasons(Arc::clone(&behaviour)), TenantCache::new());
@@ -537,7 +537,7 @@ async fn the_reasons_name_the_tenant() {
     send(&app, with_origin(Method::GET, "/api/t/acme/data", GLOBEX)).await;
     send(&app, preflight("/api/t/acme/data", GLOBEX, "POST")).await;
     send(&app, with_origin(Method::GET, "/api/t/down/data", ACME)).await;
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .filter(|(level, _)| *level == log::Level::Debug)
         .map(|(_, line)| line)
@@ -571,7 +571,10 @@ async fn the_report_shows_the_literals_and_the_provider() {
     // The literal every tenant trusts, as a literal; the tenants' own, by their provider.
     assert_eq!(route.origins, [ADMIN]);
     assert_eq!(route.origins_from, "literal");
-    assert_eq!(route.tenant_provider.as_deref(), Some("tenants::Reported"));
+    assert_eq!(
+        route.tenant_provider.as_deref(),
+        Some("behaviours::tenants::Reported")
+    );
     assert!(route.credentials);
     let table = report.to_string();
     let row = table
@@ -579,8 +582,8 @@ async fn the_report_shows_the_literals_and_the_provider() {
         .find(|line| line.starts_with("/api/t/{tenant}/data"))
         .expect("the row");
     assert!(
-        row.contains("https://admin.example.com, each tenant's (tenants::Reported)")
-            && row.contains("literal + tenant provider tenants::Reported (feed: none)"),
+        row.contains("https://admin.example.com, each tenant's (behaviours::tenants::Reported)")
+            && row.contains("literal + tenant provider behaviours::tenants::Reported (feed: none)"),
         "{row}"
     );
     let json = serde_json::to_value(&report).expect("JSON");
@@ -592,7 +595,7 @@ async fn the_report_shows_the_literals_and_the_provider() {
                 .find(|route| route["path"] == "/api/t/{tenant}/data")
         })
         .expect("the route");
-    assert_eq!(row["tenant_provider"], "tenants::Reported");
+    assert_eq!(row["tenant_provider"], "behaviours::tenants::Reported");
     assert_eq!(row["tenant_feed"], serde_json::Value::Null);
     assert!(
         row["metrics"]
@@ -729,7 +732,7 @@ async fn a_plain_http_row_counts_on_a_route_without_credentials_only() {
 #[allow(clippy::await_holding_lock)]
 #[actix_web::test]
 async fn a_tenant_name_longer_than_the_bound_is_no_tenant_and_is_never_looked_up() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("too-long");
     register(
         TooLong(Arc::clone(&behaviour)),
@@ -749,7 +752,7 @@ async fn a_tenant_name_longer_than_the_bound_is_no_tenant_and_is_never_looked_up
         assert_credentialed_grant(&admin, ADMIN);
     }
     assert_eq!(behaviour.loads.load(Ordering::SeqCst), 0, "never looked up");
-    let said: Vec<String> = common::log_capture::take()
+    let said: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.contains("longer than the longest allowed"))
@@ -880,7 +883,7 @@ async fn a_change_feed_invalidates_just_the_tenant_that_changed() {
 #[allow(clippy::await_holding_lock)]
 #[actix_web::test]
 async fn a_lost_feed_uses_no_list_longer_than_unheard_for() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let behaviour = behaviour("followed-lost");
     let handle = register(
         FollowedLost(Arc::clone(&behaviour)),
@@ -913,7 +916,7 @@ async fn a_lost_feed_uses_no_list_longer_than_unheard_for() {
     actix_web::rt::time::sleep(Duration::from_millis(250)).await;
     let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
     assert_refused(&answer, "store down");
-    let warned: Vec<String> = common::log_capture::take()
+    let warned: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.contains("change feed lost"))

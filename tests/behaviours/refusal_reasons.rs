@@ -9,12 +9,10 @@
 // which share one logger, from running at once.
 #![allow(clippy::await_holding_lock)]
 
-mod common;
-
+use crate::common::{get, log_capture, preflight, send};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{route, App, Responder};
-use common::{get, log_capture, preflight, send};
 use cors_runtime::{cors, CorsFirst};
 
 fn install() -> std::sync::MutexGuard<'static, ()> {

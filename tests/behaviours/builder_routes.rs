@@ -3,12 +3,10 @@
 //! the guard on writes (R20), `Vary` (R14), the routes that keep their own policy or opt out,
 //! nested scopes, the report's policy source; and what stops such an app from starting.
 
-mod common;
-
+use crate::common::{assert_credentialed_grant, get, preflight, send, APP};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, post, web, App, HttpResponse, Responder};
-use common::{assert_credentialed_grant, get, preflight, send, APP};
 use cors_runtime::{cors_policy, CorsFirst};
 use cors_workspace_tests::conformance;
 
@@ -356,18 +354,6 @@ async fn a_nested_scope_opts_out_of_the_outer_default() {
     preflight.assert_no_cors();
 }
 
-/// An authentication layer that knows nothing of CORS.
-async fn require_login(
-    request: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    if request.headers().contains_key("authorization") {
-        return Ok(next.call(request).await?.map_into_left_body());
-    }
-    let refusal = HttpResponse::Unauthorized().body("login required");
-    Ok(request.into_response(refusal).map_into_right_body())
-}
-
 #[post("/orders")]
 async fn place_order() -> impl Responder {
     "placed"
@@ -391,7 +377,7 @@ async fn a_scope_default_behind_authentication_in_a_configure_function() {
                     ),
                 )
                 .configure(api)
-                .wrap(actix_web::middleware::from_fn(require_login)),
+                .wrap(actix_web::middleware::from_fn(conformance::require_login)),
             )
             .wrap(CorsFirst::new()),
     )
@@ -533,11 +519,11 @@ async fn guarded_resources_on_one_path_answer_a_preflight_when_their_policies_ag
 #[allow(clippy::await_holding_lock)]
 #[actix_web::test]
 async fn a_preflight_to_a_route_that_opted_out_says_so() {
-    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Debug);
     let app = init_service(conformance::app()).await;
     let refused = send(&app, preflight("/grouped/c", GROUP, "GET")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.starts_with("CORS preflight refused"))
@@ -598,7 +584,7 @@ async fn a_static_and_a_dynamic_route_on_one_path_are_taken_in_registration_orde
 #[allow(clippy::await_holding_lock)]
 #[actix_web::test]
 async fn a_refusal_under_a_scope_default_names_the_route_s_full_path() {
-    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Debug);
     let app = init_service(
         App::new()
             .service(
@@ -621,7 +607,7 @@ async fn a_refusal_under_a_scope_default_names_the_route_s_full_path() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     send(&app, preflight("/api/orders", EVIL, "POST")).await;
     send(&app, from("/api/plain", EVIL)).await;
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.starts_with("CORS "))

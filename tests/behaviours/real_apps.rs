@@ -3,10 +3,9 @@
 //! path; other handlers serving `OPTIONS`; middleware that mutates the request; the usual
 //! `NormalizePath` / `Logger` / `Compress` stack; several apps on one thread.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, AUTHORIZATION};
@@ -14,7 +13,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, Compress, Logger, Next, NormalizePath, TrailingSlash};
 use actix_web::test::{init_service, try_call_service, TestRequest};
 use actix_web::{get, guard, options, post, put, route, web, App, Error, HttpResponse, Responder};
-use common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use cors_runtime::{cors, CorsFirst};
 
 const ADMIN: &str = "https://admin.example.com";
@@ -539,8 +537,8 @@ async fn apps_on_one_thread_keep_their_own_routes_even_built_together() {
 
 #[actix_web::test]
 async fn a_request_mutating_route_middleware_over_a_real_socket() {
-    let port = common::wire::start_conformance_server(2);
-    let mut stream = common::wire::connect(port);
+    let port = crate::common::wire::start_conformance_server(2);
+    let mut stream = crate::common::wire::connect(port);
     let mut buffer = Vec::new();
     for _ in 0..100 {
         use std::io::Write;
@@ -550,7 +548,8 @@ async fn a_request_mutating_route_middleware_over_a_real_socket() {
                   Authorization: Bearer t\r\nContent-Length: 0\r\n\r\n",
             )
             .expect("send");
-        let answer = common::wire::read_response(&mut stream, &mut buffer).expect("answered");
+        let answer =
+            crate::common::wire::read_response(&mut stream, &mut buffer).expect("answered");
         assert_eq!(answer.status, 201);
         assert_eq!(answer.body, b"7");
         assert_eq!(answer.one("access-control-allow-origin"), Some(APP));

@@ -2,12 +2,12 @@
 //! from outside as the contract states them: raw requests to a real server over loopback, the
 //! handlers' counts read back from `GET /counts`. One test: the counts are the server's.
 
-mod common;
-
 use std::io::{Read, Write};
 
-use common::wire::{connect, exchange, read_response, start_conformance_server, WireResponse};
-use common::APP;
+use crate::common::wire::{
+    connect, exchange, read_response, start_conformance_server, WireResponse,
+};
+use crate::common::APP;
 
 const EVIL: &str = "https://evil.example";
 

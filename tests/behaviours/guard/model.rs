@@ -4,12 +4,10 @@
 //! actix-web, with the real headers. Exhaustive rather than sampled: the space is small enough to
 //! walk whole.
 
-mod common;
-
+use crate::common::send;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{route, App, HttpResponse};
-use common::send;
 use cors_runtime::{cors, CorsFirst};
 
 /// Every method, on four routes that differ only in their policy.

@@ -9,14 +9,12 @@
 //! grant names the tenant that granted it. Then the report's exact repro (`a%2Bb` against `a+b`).
 //! Rules: R1–R4 (the grant), the tenant part of SECURITY.md.
 
-mod common;
-
 use std::borrow::Cow;
 
+use crate::common::send;
 use actix_web::http::header::HOST;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use actix_web::{get, web, App, HttpRequest, Responder};
-use common::send;
 use cors_runtime::{
     cors, BoxError, CorsFirst, CorsTenant, TenantCache, TenantOrigins, TenantRequest,
 };

@@ -9,17 +9,18 @@
 // runtime of its own thread.
 #![allow(clippy::await_holding_lock)]
 
-mod common;
+mod model;
+mod over_the_wire;
 
 use std::cell::Cell;
 
+use crate::common::{assert_credentialed_grant, send, Answer, APP};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{delete, get, patch, post, put, route, web, App, Error, HttpRequest, HttpResponse};
-use common::{assert_credentialed_grant, send, Answer, APP};
 use cors_runtime::{cors, CorsFirst};
 
 const EVIL: &str = "https://evil.example";
@@ -525,7 +526,7 @@ async fn r21_every_row_of_the_handshake() {
 
 #[actix_web::test]
 async fn report_only_lets_everything_in_and_says_what_it_would_refuse() {
-    let _capture = common::log_capture::install(log::LevelFilter::Warn);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Warn);
     let app = init_service(app(CorsFirst::new().report_only_guard())).await;
     let passed = outcome(
         &app,
@@ -544,7 +545,7 @@ async fn report_only_lets_everything_in_and_says_what_it_would_refuse() {
     passed.answer.assert_no_cors();
     let handshake = outcome(&app, handshake("/ws", &[("origin", EVIL)])).await;
     assert_eq!(handshake.answer.status, StatusCode::SWITCHING_PROTOCOLS);
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .filter(|(level, _)| *level == log::Level::Warn)
         .map(|(_, line)| line)
@@ -575,7 +576,7 @@ async fn report_only_lets_everything_in_and_says_what_it_would_refuse() {
 
 #[actix_web::test]
 async fn a_refusal_says_its_route_origin_fetch_site_and_row() {
-    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Debug);
     let app = init_service(app(CorsFirst::new())).await;
     let refused = outcome(
         &app,
@@ -587,7 +588,7 @@ async fn a_refusal_says_its_route_origin_fetch_site_and_row() {
     )
     .await;
     assert_refused(&refused, "null");
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .filter(|(level, _)| *level == log::Level::Debug)
         .map(|(_, line)| line)
@@ -629,7 +630,7 @@ async fn development_mode_names_the_row_on_the_refusal() {
 
 #[actix_web::test]
 async fn a_refusal_without_origin_says_so() {
-    let _capture = common::log_capture::install(log::LevelFilter::Debug);
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Debug);
     let app = init_service(app(CorsFirst::new())).await;
     let refused = outcome(
         &app,
@@ -637,7 +638,7 @@ async fn a_refusal_without_origin_says_so() {
     )
     .await;
     assert_refused(&refused, "cross-site, no Origin");
-    let lines: Vec<String> = common::log_capture::take()
+    let lines: Vec<String> = crate::common::log_capture::take()
         .into_iter()
         .map(|(_, line)| line)
         .filter(|line| line.starts_with("CORS guard refused"))

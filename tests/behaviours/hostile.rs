@@ -3,11 +3,9 @@
 //! is a refusal or actix-web's own 4xx — never a 5xx, never an echo of what was sent — and the
 //! server still serves normally afterwards.
 
-mod common;
+use crate::common::APP;
 
-use common::APP;
-
-use common::wire::{exchange, start_conformance_server};
+use crate::common::wire::{exchange, start_conformance_server};
 
 fn request(method: &str, path: &str, headers: &[(&str, &[u8])]) -> Vec<u8> {
     let mut bytes =
