@@ -212,7 +212,10 @@ where
 }
 
 /// The methods whose plain request `route`'s guards pass: its service is built (a handler's is
-/// at hand at once) and asked. A route whose service is not ready at once, or whose guards need
+/// at hand at once) and asked. The requests are `actix_web::test::TestRequest`'s: actix-web
+/// offers no other way to make a `ServiceRequest` outside a server (its constructor is private),
+/// and a route's guards can be asked only through one. It runs once per route, when the app is
+/// built, never per request. A route whose service is not ready at once, or whose guards need
 /// more than a method (a header, a host), serves none that can be read this way; its resource's
 /// policy must then list `methods`, which is said when the app is built.
 fn probe(route: &Route) -> Vec<Method> {

@@ -16,6 +16,7 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::HttpRequest;
 
+use super::route::compiled::method_bit;
 use super::route::{live_apps, AppRoute, EntryKind};
 use crate::decide::NoRouteTakes;
 use crate::policy::ExactIndex;
@@ -101,6 +102,10 @@ pub(crate) struct AppRoutes {
     /// Positions of the routes whose patterns have dynamic segments.
     dynamic_routes: Vec<u32>,
     defaults: Defaults,
+    /// When every route is static, without guards, serving only methods http names, and no
+    /// scope has a default (most apps): for each static path, its routes' methods as bits and
+    /// their positions — a request's route is then a path lookup and a mask.
+    quick: Option<Box<[Box<[(u16, u32)]>]>>,
 }
 
 impl AppRoutes {
@@ -158,6 +163,24 @@ impl AppRoutes {
                 },
             }
         }
+        let quick = (defaults.is_empty() && dynamic_routes.is_empty())
+            .then(|| {
+                static_routes
+                    .iter()
+                    .map(|group| {
+                        group
+                            .iter()
+                            .map(|&position| {
+                                let route = &routes[position as usize];
+                                let bits = route.method_bits()?;
+                                (route.guards.is_empty() && !route.kind.is_scope())
+                                    .then_some((bits, position))
+                            })
+                            .collect::<Option<Box<[(u16, u32)]>>>()
+                    })
+                    .collect::<Option<Box<[_]>>>()
+            })
+            .flatten();
         Self {
             static_index: ExactIndex::new(static_patterns.iter().map(String::as_bytes)),
             routes,
@@ -165,6 +188,7 @@ impl AppRoutes {
             static_routes,
             dynamic_routes,
             defaults,
+            quick,
         }
     }
 
@@ -192,6 +216,15 @@ impl AppRoutes {
     /// The route an actual request is for, if it is a `#[cors]` route's.
     pub(crate) fn for_actual(&self, request: &ServiceRequest) -> Option<&AppRoute> {
         let method = request.method();
+        if let Some(quick) = &self.quick {
+            let path = request.match_info().as_str().as_bytes();
+            let group = self
+                .static_index
+                .find(path, |group| self.static_patterns[group].as_bytes())?;
+            let bit = method_bit(method)?;
+            let &(_, position) = quick.get(group)?.iter().find(|(bits, _)| bits & bit != 0)?;
+            return self.routes.get(position as usize);
+        }
         let takes = |route: &&AppRoute| route.serves_method(method) && route.guards_pass(request);
         let path = request.match_info().as_str();
         if self.defaults.is_empty() {

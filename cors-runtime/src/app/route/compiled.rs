@@ -24,7 +24,7 @@ pub(crate) struct AppRoute {
     pub(crate) path: PathMatcher,
     /// The methods the route serves here (a scope's default: every method).
     methods: Box<[Method]>,
-    guards: RouteGuards,
+    pub(crate) guards: RouteGuards,
     pub(crate) kind: EntryKind,
     pub(crate) policy: &'static Policy,
     /// The methods a preflight may ask for: the policy's, or the route's own.
@@ -79,6 +79,14 @@ impl AppRoute {
             .map_or(Cow::Borrowed(self.pattern.as_str()), Cow::Owned)
     }
 
+    /// The methods the route serves, as [`method_bit`]'s bits; `None` when
+    /// one is an extension method.
+    pub(crate) fn method_bits(&self) -> Option<u16> {
+        self.methods
+            .iter()
+            .try_fold(0, |bits, method| Some(bits | method_bit(method)?))
+    }
+
     /// The full path, when it has no dynamic segment.
     pub(crate) fn static_path(&self) -> Option<&str> {
         match &self.path {
@@ -107,5 +115,51 @@ impl AppRoute {
     /// Whether an actual request is this route's: path, method and guards.
     pub(crate) fn takes(&self, request: &ServiceRequest, path: &str) -> bool {
         self.path.matches(path) && self.serves_method(request.method()) && self.guards_pass(request)
+    }
+}
+
+/// A method as a bit, for the nine methods http names; `None` for an extension method.
+#[inline]
+pub(crate) fn method_bit(method: &Method) -> Option<u16> {
+    Some(match *method {
+        Method::GET => 1,
+        Method::POST => 1 << 1,
+        Method::PUT => 1 << 2,
+        Method::DELETE => 1 << 3,
+        Method::HEAD => 1 << 4,
+        Method::OPTIONS => 1 << 5,
+        Method::CONNECT => 1 << 6,
+        Method::PATCH => 1 << 7,
+        Method::TRACE => 1 << 8,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_http_names_has_a_bit_of_its_own_and_others_none() {
+        let named = [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::HEAD,
+            Method::OPTIONS,
+            Method::CONNECT,
+            Method::PATCH,
+            Method::TRACE,
+        ];
+        let bits: Vec<u16> = named.iter().filter_map(method_bit).collect();
+        assert_eq!(bits.len(), named.len());
+        assert_eq!(bits.iter().fold(0, |all, bit| all | bit).count_ones(), 9);
+        for other in ["PROPFIND", "get", "Purge"] {
+            assert_eq!(
+                method_bit(&Method::from_bytes(other.as_bytes()).unwrap()),
+                None
+            );
+        }
     }
 }
