@@ -91,6 +91,10 @@ pub(crate) enum PreflightTarget<'a, 'r> {
     Refused(NoRouteTakes<'r>, &'a AppRoute),
 }
 
+/// The routes of one static path as the quick lookup reads them: each one's method bits and
+/// position.
+type QuickGroup = Box<[(u16, u32)]>;
+
 /// Every `#[cors]` route path of one app, in registration order, indexed by path.
 pub(crate) struct AppRoutes {
     /// Copies of the app's compiled routes, kept in one block for the lookups.
@@ -105,7 +109,7 @@ pub(crate) struct AppRoutes {
     /// When every route is static, without guards, serving only methods http names, and no
     /// scope has a default (most apps): for each static path, its routes' methods as bits and
     /// their positions — a request's route is then a path lookup and a mask.
-    quick: Option<Box<[Box<[(u16, u32)]>]>>,
+    quick: Option<Box<[QuickGroup]>>,
 }
 
 impl AppRoutes {
@@ -176,7 +180,7 @@ impl AppRoutes {
                                 (route.guards.is_empty() && !route.kind.is_scope())
                                     .then_some((bits, position))
                             })
-                            .collect::<Option<Box<[(u16, u32)]>>>()
+                            .collect::<Option<QuickGroup>>()
                     })
                     .collect::<Option<Box<[_]>>>()
             })
