@@ -1,0 +1,202 @@
+//! The playground in WebKit — Safari's engine — as WebKitGTK builds it for Linux: Debian's
+//! `webkit2gtk-driver` gives `WebKitWebDriver` (W3C WebDriver classic, over HTTP), which drives
+//! WebKitGTK's `MiniBrowser` under `xvfb-run`. Every scenario's verdict — what page script could
+//! read — and the server's side of it are asserted as in the Chromium and Firefox suites
+//! (`tests/common/playground_suite.rs`), and where WebKit has words of its own they are asserted
+//! too: every CORS failure reaches page script as `TypeError: Load failed`.
+//!
+//! What this can and cannot show of Safari: the engine's CORS checks, preflight cache and Fetch
+//! Metadata are WebKit's own; its networking is libsoup, not Safari's, and its cookie policy is
+//! WebKitGTK's (third-party cookies refused when set, not blocked when sent as Safari's ITP does)
+//! — the playground's page and API are one site (`localhost`), so no scenario depends on it. The
+//! standard `proxy` capability keeps the browser on loopback. Without the driver or `xvfb-run`
+//! the test says so loudly and skips; with `CI` set it fails instead (`.ci/run` installs both).
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::playground_suite::{check_page, check_stranger, start_playground, ScenarioPage};
+use common::wire::{exchange, free_port, wait_for};
+use common::{tool_available, ScratchProcess};
+use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
+use serde_json::{json, Value};
+
+const DRIVER: &str = "/usr/bin/WebKitWebDriver";
+const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+/// Upper bound for anything the browser is waited for.
+const PATIENCE: Duration = Duration::from_secs(45);
+
+/// A WebDriver classic session, over HTTP to the driver on `port`.
+struct Session {
+    port: u16,
+    id: String,
+}
+
+/// One WebDriver command: its answer's `value`, or the error WebDriver gave.
+fn command(port: u16, method: &str, path: &str, body: &Value) -> Result<Value, Value> {
+    let body = body.to_string();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = exchange(port, request.as_bytes()).expect("the driver answers");
+    let value: Value = serde_json::from_slice(&answer.body).expect("WebDriver sends JSON");
+    if answer.status == 200 {
+        Ok(value["value"].clone())
+    } else {
+        Err(value["value"].clone())
+    }
+}
+
+impl Session {
+    fn open(port: u16) -> Self {
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] },
+                "proxy": {
+                    "proxyType": "manual",
+                    "httpProxy": "127.0.0.1:9",
+                    "sslProxy": "127.0.0.1:9",
+                    "noProxy": ["localhost", "127.0.0.1"],
+                },
+            } }
+        });
+        let value = command(port, "POST", "/session", &capabilities).expect("a session");
+        let id = value["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Self { port, id }
+    }
+
+    fn call(&self, method: &str, path: &str, body: &Value) -> Value {
+        command(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.id),
+            body,
+        )
+        .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// `script` (a function body) run in the page, its `return` value.
+    fn run(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            &json!({ "script": script, "args": [] }),
+        )
+    }
+}
+
+impl ScenarioPage for Session {
+    fn run_scenarios(&mut self, url: &str) -> HashMap<String, Value> {
+        self.call("POST", "/url", &json!({ "url": url }));
+        let deadline = Instant::now() + PATIENCE;
+        while self.run("return window.__done === true;") != json!(true) {
+            if Instant::now() > deadline {
+                let text = self.run("return location.href + '\\n' + document.body.innerText;");
+                panic!(
+                    "{url} did not finish its scenarios; the page shows:\n{}",
+                    text.as_str().unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.run("return window.__results;")
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|result| {
+                (
+                    result["id"].as_str().expect("id").to_owned(),
+                    result.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn evaluate_async(&mut self, expression: &str) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; \
+             Promise.resolve({expression}).then((value) => done(JSON.stringify(value)));"
+        );
+        let text = self.call(
+            "POST",
+            "/execute/async",
+            &json!({ "script": script, "args": [] }),
+        );
+        serde_json::from_str(text.as_str().unwrap_or("null")).expect("the page's JSON")
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = command(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.id),
+            &json!({}),
+        );
+    }
+}
+
+/// The blocked fetches' words in WebKit: one message for every CORS failure, whatever it was.
+fn assert_webkit_words(results: &HashMap<String, Value>) {
+    let mut seen = 0;
+    for (id, result) in results {
+        let error = result["error"].as_str().unwrap_or_default();
+        if result["outcome"] == "blocked" && error.starts_with("TypeError") {
+            assert_eq!(error, "TypeError: Load failed", "{id}");
+            seen += 1;
+        }
+    }
+    assert!(
+        seen >= 5,
+        "WebKit's own words on the blocked fetches: {results:?}"
+    );
+}
+
+#[test]
+fn playground_scenarios_in_webkit() {
+    if !tool_available(DRIVER, "webkit2gtk-driver", "the WebKit suite")
+        || !tool_available(XVFB_RUN, "xvfb", "the WebKit suite")
+    {
+        return;
+    }
+    let started = Instant::now();
+    start_playground();
+    let port = free_port();
+    let dir = ScratchProcess::directory("webkit");
+    let child = Command::new(XVFB_RUN)
+        .args(["-a", DRIVER])
+        .arg(format!("--port={port}"))
+        .env("HOME", &dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start WebKitWebDriver under xvfb-run");
+    let _driver = ScratchProcess { child, dir };
+    wait_for(port);
+    let launched = started.elapsed();
+
+    let mut page = Session::open(port);
+    let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
+    check_page(&mut page, &results);
+    assert_webkit_words(&results);
+
+    let account_runs = playground::handler_runs("account");
+    let stranger_results = page.run_scenarios(&format!("{STRANGER_ORIGIN}/"));
+    check_stranger(&stranger_results, account_runs);
+    drop(page);
+    eprintln!(
+        "WebKit suite: {:.1} s (the driver listened after {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        launched.as_secs_f64()
+    );
+}
