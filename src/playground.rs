@@ -20,7 +20,9 @@ use actix_web::{
     Responder,
 };
 use cors_runtime::{
-    cors, BoxError, CorsFirst, CorsTenant, TenantCache, TenantOrigins, TenantRequest,
+    cors,
+    tenant::{BoxError, CorsTenant, TenantCache, TenantOrigins, TenantRequest},
+    CorsFirst,
 };
 
 use crate::tenant_db::TenantStore;
@@ -306,7 +308,7 @@ fn register_tenants() {
             ],
         ) {
             Ok(store) => {
-                drop(cors_runtime::register_tenant_origins(
+                drop(cors_runtime::tenant::register_tenant_origins(
                     PlaygroundTenants(Arc::new(store)),
                     TenantCache::new(),
                 ));

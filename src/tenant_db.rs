@@ -1,5 +1,5 @@
 //! Tenants' origins kept in SQLite, as a SaaS app keeps them: one table, rows written by an
-//! admin route (or another process), read by the `cors_runtime::TenantOrigins` provider of the
+//! admin route (or another process), read by the `cors_runtime::tenant::TenantOrigins` provider of the
 //! conformance routes and the playground. SQLite through rusqlite with its bundled library: no
 //! system package, one file.
 //!
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use cors_runtime::BoxError;
+use cors_runtime::tenant::BoxError;
 use rusqlite::Connection;
 
 /// The table, as the contract gives it.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use cors_postgres::tokio_postgres::{Config, NoTls};
 use cors_postgres::{PgChangeFeed, PgOrigins, DEFAULT_CHANNEL};
-use cors_runtime::BoxError;
+use cors_runtime::tenant::BoxError;
 
 use crate::tenant_db::Lookups;
 

@@ -249,15 +249,15 @@ struct Tenants;
 
 static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-impl cors_runtime::TenantOrigins for Tenants {
+impl cors_runtime::tenant::TenantOrigins for Tenants {
     fn tenant<'r>(
         &self,
-        request: &cors_runtime::TenantRequest<'r>,
+        request: &cors_runtime::tenant::TenantRequest<'r>,
     ) -> Option<std::borrow::Cow<'r, str>> {
         request.param("tenant")
     }
 
-    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::BoxError> {
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::tenant::BoxError> {
         LOADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(if tenant == "acme" || tenant == "globex" {
             vec!["https://app.example.com".to_owned()]
@@ -275,7 +275,7 @@ async fn tenant_path_literal() -> impl Responder {
 
 #[cors(origins = tenant(Tenants), credentials)]
 #[get("/t/{tenant}/data")]
-async fn tenant_data(tenant: cors_runtime::CorsTenant) -> impl Responder {
+async fn tenant_data(tenant: cors_runtime::tenant::CorsTenant) -> impl Responder {
     // Read as the tenant's handler reads it; the answer is the literal route's.
     assert!(tenant == "acme" || tenant == "globex");
     "data"
@@ -298,9 +298,9 @@ where
 #[actix_web::test]
 async fn a_warm_tenant_lookup_allocates_only_the_tenant_it_hands_to_the_handler() {
     with_prometheus();
-    drop(cors_runtime::register_tenant_origins(
+    drop(cors_runtime::tenant::register_tenant_origins(
         Tenants,
-        cors_runtime::TenantCache::new(),
+        cors_runtime::tenant::TenantCache::new(),
     ));
     // One app each: a second dynamic route would make the first pay actix-web's own failed
     // match against it.

@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::test::init_service;
 use actix_web::{get, App, HttpServer, Responder};
 use common::{get, preflight, send};
-use cors_runtime::{cors, ConfigError, CorsFirst, EntryProblem, OriginsSource};
+use cors_runtime::{config::OriginsSource, cors, CorsFirst};
 
 /// Each value no route can accept, with the message the compile-time check gives for the same
 /// literal (see `tests/ui/fail/`).
@@ -54,16 +54,15 @@ const REFUSED_WHATEVER_THE_ROUTE: [(&str, &str); 7] = [
 #[test]
 fn a_value_no_route_accepts_is_refused_when_it_is_set_with_the_compile_errors_words() {
     for (value, message) in REFUSED_WHATEVER_THE_ROUTE {
-        let error = cors_runtime::set_origins("never-used", ["https://fine.example", value])
-            .expect_err(value);
+        let error =
+            cors_runtime::config::set_origins("never-used", ["https://fine.example", value])
+                .expect_err(value);
         assert_eq!(error.source, OriginsSource::Set("never-used".to_owned()));
-        assert_eq!(
-            error.problems,
-            [EntryProblem {
-                entry: Some((2, value.to_owned())),
-                message: message.to_owned(),
-            }]
-        );
+        let [problem] = &error.problems[..] else {
+            panic!("one problem: {error}");
+        };
+        assert_eq!(problem.entry, Some((2, value.to_owned())));
+        assert_eq!(problem.message, *message);
         assert_eq!(
             error.to_string(),
             format!("the origins set as `never-used`: entry 2 `{value}`: {message}")
@@ -100,41 +99,10 @@ fn plain_app() -> App<
 }
 
 #[test]
-fn several_problems_of_one_source_are_said_in_one_message() {
-    let error = ConfigError {
-        routes: vec!["GET /a (handler `a`)".to_owned()],
-        source: OriginsSource::Set("two".to_owned()),
-        problems: vec![
-            EntryProblem {
-                entry: Some((1, "first".to_owned())),
-                message: "one reason".to_owned(),
-            },
-            EntryProblem {
-                entry: Some((3, "third".to_owned())),
-                message: "another".to_owned(),
-            },
-        ],
-    };
-    assert_eq!(
-        error.to_string(),
-        "the #[cors] route GET /a (handler `a`) takes its origins from the origins set as `two`: \
-         entry 1 `first`: one reason; entry 3 `third`: another"
-    );
-    assert_eq!(format!("{error:?}"), error.to_string(), "Debug is Display");
-    // Several sources: a line each.
-    let other = ConfigError {
-        source: OriginsSource::Set("other".to_owned()),
-        ..error.clone()
-    };
-    let errors = cors_runtime::ConfigErrors(vec![error.clone(), other.clone()]);
-    assert_eq!(errors.to_string(), format!("{error}\n{other}"));
-}
-
-#[test]
 fn one_source_is_one_message_naming_every_route_that_uses_it() {
     // Acceptable for a route without credentials, so the list is kept until an app is built;
     // both routes have credentials.
-    cors_runtime::set_origins(
+    cors_runtime::config::set_origins(
         "plain",
         ["https://fine.example", "http://plain.example.com"],
     )
@@ -149,23 +117,29 @@ fn one_source_is_one_message_naming_every_route_that_uses_it() {
     assert_eq!(errors.to_string(), message);
     // `?` in `main` prints `Debug`: the same message, not a dump of the structure.
     assert_eq!(format!("{errors:?}"), message);
+    let [error] = &errors.0[..] else {
+        panic!("one source, one error: {errors}");
+    };
     assert_eq!(
-        errors.0,
-        [ConfigError {
-            routes: vec![
-                "GET /plain (handler `plain`)".to_owned(),
-                "GET /plain-too (handler `plain_too`)".to_owned()
-            ],
-            source: OriginsSource::Set("plain".to_owned()),
-            problems: vec![EntryProblem {
-                entry: Some((2, "http://plain.example.com".to_owned())),
-                message: "`http://plain.example.com` is plain http with `credentials`: anyone on \
-                          the network path can impersonate it and read the user's data; use \
-                          `https://`, or add `insecure_allow_http_with_credentials` if you accept \
-                          that risk"
-                    .to_owned(),
-            }],
-        }]
+        error.routes,
+        [
+            "GET /plain (handler `plain`)",
+            "GET /plain-too (handler `plain_too`)"
+        ]
+    );
+    assert_eq!(error.source, OriginsSource::Set("plain".to_owned()));
+    let [problem] = &error.problems[..] else {
+        panic!("one problem: {error}");
+    };
+    assert_eq!(
+        problem.entry,
+        Some((2, "http://plain.example.com".to_owned()))
+    );
+    assert_eq!(
+        problem.message,
+        "`http://plain.example.com` is plain http with `credentials`: anyone on the network \
+         path can impersonate it and read the user's data; use `https://`, or add \
+         `insecure_allow_http_with_credentials` if you accept that risk"
     );
 }
 
@@ -183,7 +157,7 @@ async fn never_set() -> impl Responder {
 
 #[test]
 fn r4_a_configured_wildcard_with_credentials_and_a_list_never_set_are_refused() {
-    cors_runtime::set_origins("wildcard", ["*"]).expect("fine without credentials");
+    cors_runtime::config::set_origins("wildcard", ["*"]).expect("fine without credentials");
     let errors = cors_runtime::check(App::new().service(wildcard).service(never_set))
         .expect_err("refused")
         .0;
@@ -198,7 +172,7 @@ fn r4_a_configured_wildcard_with_credentials_and_a_list_never_set_are_refused() 
              origins instead",
             "the #[cors] route GET /never-set (handler `never_set`) takes its origins from the \
              origins set as `never-set`: they were never set: call \
-             `cors_runtime::set_origins(\"never-set\", origins)` before the app is built",
+             `cors_runtime::config::set_origins(\"never-set\", origins)` before the app is built",
         ]
     );
 }
@@ -211,7 +185,7 @@ async fn staging() -> impl Responder {
 
 #[actix_web::test]
 async fn accepted_configured_origins_are_matched_like_literals_and_set_again_while_serving() {
-    cors_runtime::set_origins(
+    cors_runtime::config::set_origins(
         "staging",
         [
             "https://staging.example.com",
@@ -249,13 +223,13 @@ async fn accepted_configured_origins_are_matched_like_literals_and_set_again_whi
         }
     };
     // Set again while the app serves: the next request sees the new list, whole.
-    cors_runtime::set_origins("staging", ["https://other.example.com"]).expect("valid");
+    cors_runtime::config::set_origins("staging", ["https://other.example.com"]).expect("valid");
     assert!(allowed("https://other.example.com").await);
     assert!(!allowed("https://staging.example.com").await);
     assert!(!allowed("https://pr-7.preview.example.com").await);
     // A list the route refuses (plain http with credentials) is refused, and the last valid
     // list stays.
-    let refused = cors_runtime::set_origins("staging", ["http://intranet.example.com"])
+    let refused = cors_runtime::config::set_origins("staging", ["http://intranet.example.com"])
         .expect_err("plain http with credentials");
     assert_eq!(
         refused.problems[0].entry,
@@ -281,7 +255,7 @@ async fn refused_at_start() -> impl Responder {
 
 #[test]
 fn without_the_check_the_server_refuses_to_start() {
-    cors_runtime::set_origins("refused-at-start", ["http://plain.example.com"])
+    cors_runtime::config::set_origins("refused-at-start", ["http://plain.example.com"])
         .expect("kept until a route judges it");
     let port = common::wire::free_port();
     let outcome = std::thread::spawn(move || {
@@ -316,7 +290,7 @@ async fn refused_when_built() -> impl Responder {
 #[actix_web::test]
 async fn an_app_that_cannot_serve_says_why_when_it_is_built() {
     let _capture = common::log_capture::install(log::LevelFilter::Error);
-    cors_runtime::set_origins("refused-when-built", ["http://plain.example.com"])
+    cors_runtime::config::set_origins("refused-when-built", ["http://plain.example.com"])
         .expect("kept until a route judges it");
     use actix_service::{IntoServiceFactory, ServiceFactory};
     let factory = App::new()

@@ -531,15 +531,15 @@ async fn with_cors_tenant_path() -> &'static str {
 /// what is measured, and a cold lookup costs what the application's store costs.
 pub struct BenchTenants;
 
-impl cors_runtime::TenantOrigins for BenchTenants {
+impl cors_runtime::tenant::TenantOrigins for BenchTenants {
     fn tenant<'r>(
         &self,
-        request: &cors_runtime::TenantRequest<'r>,
+        request: &cors_runtime::tenant::TenantRequest<'r>,
     ) -> Option<std::borrow::Cow<'r, str>> {
         request.param("tenant")
     }
 
-    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::BoxError> {
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, cors_runtime::tenant::BoxError> {
         Ok(if tenant == "acme" {
             vec![APP_ORIGIN.to_owned()]
         } else {
@@ -617,16 +617,16 @@ pub fn cors_app(
             Origins::Thousand => mount(config, scoped, origins_1000),
             Origins::Pattern => mount(config, scoped, with_cors_pattern),
             Origins::Configured => {
-                cors_runtime::set_origins("bench", [APP_ORIGIN]).expect("a valid origin");
+                cors_runtime::config::set_origins("bench", [APP_ORIGIN]).expect("a valid origin");
                 mount(config, scoped, with_cors_configured);
             }
             Origins::TenantPathLiteral => mount(config, scoped, with_cors_tenant_path),
             Origins::Tenant => {
                 static REGISTERED: std::sync::Once = std::sync::Once::new();
                 REGISTERED.call_once(|| {
-                    drop(cors_runtime::register_tenant_origins(
+                    drop(cors_runtime::tenant::register_tenant_origins(
                         BenchTenants,
-                        cors_runtime::TenantCache::new(),
+                        cors_runtime::tenant::TenantCache::new(),
                     ));
                 });
                 mount(config, scoped, with_cors_tenant);

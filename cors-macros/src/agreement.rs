@@ -50,7 +50,7 @@ async fn agreement() -> impl Responder {
 
 /// The runtime's messages for `origin` set as the origins of the same policy, on a running app.
 fn runtime_verdict(origin: &str) -> Vec<String> {
-    match cors_runtime::set_origins("agreement", [origin]) {
+    match cors_runtime::config::set_origins("agreement", [origin]) {
         Ok(()) => Vec::new(),
         Err(error) => error
             .problems
@@ -124,7 +124,7 @@ fn mutation() -> impl Strategy<Value = String> {
 fn the_runtime_says_of_a_configured_origin_what_the_macro_says_of_the_literal() {
     // The policy is compiled once, with a valid list, by building its app; from then on
     // `set_origins` judges each list against it, as it does for a serving app.
-    cors_runtime::set_origins("agreement", ["https://fine.example"]).expect("a valid list");
+    cors_runtime::config::set_origins("agreement", ["https://fine.example"]).expect("a valid list");
     cors_runtime::check(App::new().service(agreement)).expect("a valid app");
     // The flag's own message (`credentials` cannot be used with `*`) belongs to the attribute:
     // configuration cannot remove the flag, so the runtime says only the entry's.

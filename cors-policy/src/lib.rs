@@ -9,7 +9,8 @@
 //! (`Display`), each saying what is wrong and what to write instead. A kind that suggests a value
 //! to write ([`ProblemKind::suggestion`]) only does so when that value passes these same rules.
 //!
-//! The rules are those of `CORS-PROTOCOL.md` (R1–R21).
+//! The rules are those of `cors-runtime`'s protocol page, `cors_runtime::guide::protocol`
+//! (R1–R21; in the repository, `cors-runtime/docs/protocol.md`).
 //!
 //! - [`origin`]: one origin or subdomain pattern (R1, R15, patterns, public suffixes).
 //! - [`origins`]: a list of them with the `credentials` flag (R4, plain `http` with credentials).

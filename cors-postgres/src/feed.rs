@@ -5,7 +5,7 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
-use cors_runtime::{TenantChangeFeed, TenantChanges};
+use cors_runtime::tenant::{TenantChangeFeed, TenantChanges};
 use futures_util::future::{select, Either};
 use futures_util::stream::{poll_fn, StreamExt};
 use tokio::time::{sleep, timeout};
@@ -17,7 +17,7 @@ use crate::sql::{ALL, DEFAULT_CHANNEL, TENANT_PREFIX};
 /// ([`install_change_feed`](crate::install_change_feed)), on one connection per process.
 ///
 /// ```no_run
-/// # async fn run(handle: cors_runtime::TenantOriginsHandle) {
+/// # async fn run(handle: cors_runtime::tenant::TenantOriginsHandle) {
 /// let config: tokio_postgres::Config = "postgresql://app@db.internal/app".parse().unwrap();
 /// actix_web::rt::spawn(handle.follow(cors_postgres::PgChangeFeed::new(config)));
 /// # }
@@ -26,7 +26,7 @@ use crate::sql::{ALL, DEFAULT_CHANNEL, TENANT_PREFIX};
 /// - **Each change** (`tenant:NAME`) invalidates that tenant in this process's cache; `all`
 ///   (a `TRUNCATE`) invalidates every tenant.
 /// - **A heartbeat** (`SELECT 1` on the listening connection, every quarter of
-///   [`unheard_for`](cors_runtime::TenantCache::unheard_for)) proves the feed hears: its answer
+///   [`unheard_for`](cors_runtime::tenant::TenantCache::unheard_for)) proves the feed hears: its answer
 ///   comes after every notification committed before it was sent. One that does not come within
 ///   half of `unheard_for`, a dropped connection, or TCP keepalives giving up (a half-open
 ///   connection; a frozen server) is a loss: said once at `WARN`, then the feed reconnects with

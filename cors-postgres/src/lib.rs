@@ -4,7 +4,7 @@
 //! connection and forgets just the tenant that changed.
 //!
 //! ```no_run
-//! # async fn start(handle: cors_runtime::TenantOriginsHandle) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn start(handle: cors_runtime::tenant::TenantOriginsHandle) -> Result<(), Box<dyn std::error::Error>> {
 //! let config: tokio_postgres::Config = "postgresql://app@db.internal/app".parse()?;
 //! // Once, at startup (idempotent, safe when several replicas start at once):
 //! let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
@@ -16,7 +16,9 @@
 //! ```
 //!
 //! A companion crate, so that an app without PostgreSQL compiles nothing of it, and so that the
-//! client's 0.x version is not part of `cors-runtime`'s API.
+//! client's 0.x version is not part of `cors-runtime`'s API. The guide — the table, the trigger,
+//! what a replica does when it stops hearing, the measured delays — is
+//! [`cors_runtime::guide::replicas`](https://docs.rs/cors-runtime/latest/cors_runtime/guide/replicas/index.html).
 
 mod feed;
 mod origins;

@@ -4,15 +4,15 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use cors_runtime::BoxError;
+use cors_runtime::tenant::BoxError;
 use tokio_postgres::{Client, Config, NoTls};
 
-/// Reads tenants' origins with one query, for a [`TenantOrigins`](cors_runtime::TenantOrigins)
+/// Reads tenants' origins with one query, for a [`TenantOrigins`](cors_runtime::tenant::TenantOrigins)
 /// provider's `origins`:
 ///
 /// ```no_run
 /// use std::borrow::Cow;
-/// use cors_runtime::{BoxError, TenantOrigins, TenantRequest};
+/// use cors_runtime::{tenant::{BoxError, TenantOrigins, TenantRequest}};
 /// use cors_postgres::PgOrigins;
 ///
 /// struct Tenants(PgOrigins);
@@ -40,7 +40,7 @@ use tokio_postgres::{Client, Config, NoTls};
 ///
 /// Read from the **primary**. A read replica that lags can return the old list right after the
 /// change feed said the tenant changed, and that list would then be cached; if lookups must go to
-/// a replica, keep [`known_for`](cors_runtime::TenantCache::known_for) short.
+/// a replica, keep [`known_for`](cors_runtime::tenant::TenantCache::known_for) short.
 pub struct PgOrigins {
     config: Config,
     query: String,

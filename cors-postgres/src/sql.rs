@@ -43,6 +43,7 @@ fn checked_identifier(name: &str) -> Result<&str, InstallError> {
 /// A name of the table (`tenant_origins` or `schema.tenant_origins`), its column, or the
 /// channel, that cannot be used as an identifier.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum InstallError {
     /// Not letters, digits and `_` (not starting with a digit), or longer than 63 bytes.
     Identifier(String),

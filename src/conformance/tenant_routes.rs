@@ -25,7 +25,10 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, route, web, HttpResponse, Responder};
 use cors_runtime::{
-    cors, BoxError, CorsTenant, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+    cors,
+    tenant::{
+        BoxError, CorsTenant, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+    },
 };
 
 use crate::tenant_db::{self, TenantStore};
@@ -169,7 +172,7 @@ pub fn tenants() -> Result<&'static Tenants, String> {
                 )?))
             };
             let store = Arc::new(store);
-            let handle = cors_runtime::register_tenant_origins(
+            let handle = cors_runtime::tenant::register_tenant_origins(
                 ConformanceTenants(Arc::clone(&store)),
                 TenantCache::new()
                     .known_for(ttl)
@@ -182,7 +185,7 @@ pub fn tenants() -> Result<&'static Tenants, String> {
                 }
                 Store::Sqlite(_) => None,
             };
-            cors_runtime::set_origins("reloadable", [RELOADABLE])
+            cors_runtime::config::set_origins("reloadable", [RELOADABLE])
                 .map_err(|error| error.to_string())?;
             Ok(Tenants {
                 store,
@@ -247,7 +250,7 @@ pub async fn put_tenant_origins(tenant: web::Path<String>, body: String) -> Http
         Err(answer) => return *answer,
     };
     let origins = tenant_db::listed(&body);
-    if let Err(error) = cors_runtime::check_tenant_origins(&tenant, &origins) {
+    if let Err(error) = cors_runtime::tenant::check_tenant_origins(&tenant, &origins) {
         let first = error
             .problems
             .first()
@@ -284,7 +287,7 @@ pub async fn delete_tenant(tenant: web::Path<String>) -> HttpResponse {
 /// valid list stays).
 #[put("/admin/reloadable")]
 pub async fn put_reloadable(body: String) -> HttpResponse {
-    match cors_runtime::set_origins("reloadable", tenant_db::listed(&body)) {
+    match cors_runtime::config::set_origins("reloadable", tenant_db::listed(&body)) {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(error) => bad_request(error.to_string()),
     }

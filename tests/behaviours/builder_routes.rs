@@ -7,7 +7,7 @@ use crate::common::{assert_credentialed_grant, get, preflight, send, APP};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, post, web, App, HttpResponse, Responder};
-use cors_runtime::{cors_policy, CorsFirst};
+use cors_runtime::{cors_policy, CorsFirst, PolicyFrom};
 use cors_workspace_tests::conformance;
 
 const GROUP: &str = "https://group.example.com";
@@ -146,15 +146,18 @@ async fn the_report_says_where_each_policy_came_from() {
             .find(|route| route.path == path)
             .unwrap_or_else(|| panic!("{path} in {report}"))
     };
-    assert_eq!(row("/built").policy_from, "own");
+    assert_eq!(row("/built").policy_from, PolicyFrom::Own);
     assert_eq!(row("/built").methods, ["GET", "POST"]);
     assert_eq!(row("/built").origins, [APP]);
-    assert_eq!(row("/grouped").policy_from, "scope default");
+    assert_eq!(row("/grouped").policy_from, PolicyFrom::ScopeDefault);
     assert_eq!(row("/grouped").origins, [GROUP]);
-    assert_eq!(row("/grouped/b").policy_from, "own");
-    assert_eq!(row("/grouped/c").policy_from, "opted out");
+    assert_eq!(row("/grouped/b").policy_from, PolicyFrom::Own);
+    assert_eq!(row("/grouped/c").policy_from, PolicyFrom::OptedOut);
     assert!(row("/grouped/c").origins.is_empty());
-    assert_eq!(row("/shared/a").policy_from, "shared FRONT_ENDS");
+    assert_eq!(
+        row("/shared/a").policy_from,
+        PolicyFrom::Shared("FRONT_ENDS".to_owned())
+    );
     assert!(report.to_string().contains("scope default"));
 }
 
@@ -195,7 +198,7 @@ async fn an_attribute_route_opts_out_with_none() {
         .iter()
         .find(|route| route.path == "/api/health")
         .expect("the opted-out route");
-    assert_eq!(row.policy_from, "opted out");
+    assert_eq!(row.policy_from, PolicyFrom::OptedOut);
 }
 
 async fn handler() -> HttpResponse {

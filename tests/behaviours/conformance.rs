@@ -1,5 +1,5 @@
 //! The conformance routes (`src/conformance.rs`, served by `examples/conformance.rs`) checked
-//! through actix-web with real headers, rule by rule (R-numbers from CORS-PROTOCOL.md).
+//! through actix-web with real headers, rule by rule (R-numbers from cors-runtime/docs/protocol.md).
 
 use crate::common::{assert_credentialed_grant, get, preflight, send, APP, PREFLIGHT_VARY};
 use actix_web::http::StatusCode;

@@ -8,6 +8,7 @@ mod common;
 
 mod builder_routes;
 mod conformance;
+mod docs;
 mod guard;
 mod hostile;
 mod layouts;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use cors_runtime::{report, Report};
+use cors_runtime::{report, HandshakesGuard, Report, WritesGuard};
 use cors_workspace_tests::conformance;
 
 fn conformance_report() -> Report {
@@ -115,7 +115,7 @@ fn configured_and_shared_policies_are_reported_as_they_apply() {
         ["https://config.example.com", "https://*.config.example.com"]
     );
     assert_eq!(
-        configured.origins_from,
+        configured.origins_from.to_string(),
         "env CONFORMANCE_ORIGINS (unset: the default)"
     );
     let c = report
@@ -171,7 +171,7 @@ fn every_write_and_handshake_is_guarded_but_the_one_callback_that_says_why() {
     let opted_out: Vec<(&str, Option<&str>)> = report
         .routes
         .iter()
-        .filter(|route| route.writes == "opted out")
+        .filter(|route| route.writes == WritesGuard::OptedOut)
         .map(|route| (route.path.as_str(), route.writes_opt_out.as_deref()))
         .collect();
     assert_eq!(
@@ -184,13 +184,16 @@ fn every_write_and_handshake_is_guarded_but_the_one_callback_that_says_why() {
             )
         )]
     );
-    assert_eq!(route("/transfer").writes, "guarded");
+    assert_eq!(route("/transfer").writes, WritesGuard::Guarded);
     assert!(route("/transfer").trusted_with_cookies);
-    assert_eq!(route("/open").writes, "guarded");
+    assert_eq!(route("/open").writes, WritesGuard::Guarded);
     assert!(!route("/open").trusted_with_cookies, "`*` trusts no cookie");
-    assert_eq!(route("/public").writes, "none");
-    assert_eq!(route("/ws").websocket_handshakes, "guarded");
-    assert_eq!(route("/transfer").websocket_handshakes, "none");
+    assert_eq!(route("/public").writes, WritesGuard::NoWrites);
+    assert_eq!(route("/ws").websocket_handshakes, HandshakesGuard::Guarded);
+    assert_eq!(
+        route("/transfer").websocket_handshakes,
+        HandshakesGuard::NoHandshakes
+    );
     let table = report.to_string();
     // The table's writes and handshakes columns, found by the header's column positions.
     let header: Vec<char> = table.lines().next().expect("a header").chars().collect();

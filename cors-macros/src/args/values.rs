@@ -184,7 +184,7 @@ fn tenant_source(cx: &mut Ctxt, key: Ident, call: &ExprCall) -> Option<OriginsVa
             call,
             format!(
                 "`tenant` takes the type that provides each tenant's origins (it implements \
-                 `cors_runtime::TenantOrigins`): write {example}"
+                 `cors_runtime::tenant::TenantOrigins`): write {example}"
             ),
         );
         return None;

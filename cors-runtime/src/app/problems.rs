@@ -97,7 +97,7 @@ pub(crate) fn source_and_problems(problem: RouteProblem) -> (OriginsSource, Vec<
         RouteProblem::ProviderNotRegistered(provider) => (
             OriginsSource::Provider(provider),
             whole(
-                "it was never registered: call `cors_runtime::register_tenant_origins` with it \
+                "it was never registered: call `cors_runtime::tenant::register_tenant_origins` with it \
                  before the app is built"
                     .to_owned(),
             ),

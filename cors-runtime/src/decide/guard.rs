@@ -2,10 +2,10 @@
 //! policy trusts to read its answers are the only ones trusted to act on it with the user's
 //! cookies. Decided before any middleware, handler or body read; a refusal is answered 403.
 //!
-//! The rows are `CORS-PROTOCOL.md`'s, first matching row wins. Only rows that pass are ever
-//! taken out of order (row 2 before row 1: both pass, and row 2 needs nothing more read), so the
-//! row a refusal names is the row the table names. Each header is read at most once, and only
-//! when a row needs it ([`Requester`]).
+//! The rows are those of R20 and R21 ([the protocol page](crate::guide::protocol)), first
+//! matching row wins. Only rows that pass are ever taken out of order (row 2 before row 1: both
+//! pass, and row 2 needs nothing more read), so the row a refusal names is the row the table
+//! names. Each header is read at most once, and only when a row needs it ([`Requester`]).
 
 use actix_web::http::header::HeaderValue;
 use actix_web::http::Method;

@@ -2,8 +2,8 @@
 //! debug builds — a release build cannot have it, whatever its code or environment says.
 //!
 //! Turned on by `CORS_RUNTIME_EXPLAIN=1` in the environment, or by
-//! [`CorsFirst::explain_refusals`](crate::CorsFirst::explain_refusals) (a method debug builds
-//! alone have). Then:
+//! [`CorsFirst::explain_refusals`](crate::CorsFirst::explain_refusals) (which a release build
+//! compiles and ignores). Then:
 //! - every refusal carries `x-cors-refusal: <the reason>`, which the browser's network panel
 //!   shows even for a response page script may not read;
 //! - a preflight from an allowed origin refused for its method or a header is answered 204 with

@@ -29,7 +29,7 @@ use crate::startup::errors::ConfigErrors;
 /// }
 ///
 /// // Fine for a route without credentials, so `set_origins` keeps it; this route has them.
-/// cors_runtime::set_origins("front-ends", ["https://app.example.com", "http://partner.example"])
+/// cors_runtime::config::set_origins("front-ends", ["https://app.example.com", "http://partner.example"])
 ///     .unwrap();
 /// let errors = cors_runtime::check(app()).unwrap_err();
 /// assert_eq!(

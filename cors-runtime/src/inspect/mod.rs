@@ -6,9 +6,11 @@
 //! registered in that step on this thread are exactly the app's.
 
 mod check;
+mod fields;
 mod report;
 
 pub use check::check;
+pub use fields::{HandshakesGuard, OriginsFrom, PolicyFrom, WritesGuard};
 pub use report::{report, Report, RouteReport};
 
 use std::rc::Rc;

@@ -18,6 +18,7 @@ use actix_web::body::MessageBody;
 use actix_web::App;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+use super::fields::{HandshakesGuard, OriginsFrom, PolicyFrom, WritesGuard};
 use super::{routes_of, AppFactory};
 use crate::app::compile::{compile, errors_of};
 use crate::app::route::{AppRoute, EntryKind, RouteEntry};
@@ -26,6 +27,7 @@ use crate::startup::errors::ConfigErrors;
 
 /// One `#[cors]` route path.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RouteReport {
     /// The full path pattern, scope prefixes included: `/api/items/{id}`.
     pub path: String,
@@ -37,10 +39,10 @@ pub struct RouteReport {
     pub handler: String,
     /// `["*"]`, or the exact origins and patterns, configured ones as loaded.
     pub origins: Vec<String>,
-    /// `literal`, or where configured origins came from: `env CORS_ORIGINS`, `env CORS_ORIGINS
-    /// (unset: the default)`, `set partners`. On a tenant route, `origins` are the literals every
-    /// tenant trusts (`also`), so this is `literal`; the tenants' own are `tenant_provider`'s.
-    pub origins_from: String,
+    /// Written in the policy, or where configured origins came from. On a tenant route,
+    /// `origins` are the literals every tenant trusts (`also`), so this is
+    /// [`OriginsFrom::Literal`]; the tenants' own are `tenant_provider`'s.
+    pub origins_from: OriginsFrom,
     /// On a tenant route (`origins = tenant(...)`), the provider of each tenant's origins: its
     /// type's full path (`app::tenants::Tenants`), as its metrics' `provider` label says it.
     pub tenant_provider: Option<String>,
@@ -56,14 +58,14 @@ pub struct RouteReport {
     pub expose: Vec<String>,
     /// Seconds, when set.
     pub max_age: Option<u32>,
-    /// The route's writes (every method but `GET`, `HEAD`, `OPTIONS`, R20): `guarded`, `opted
-    /// out` (see `writes_opt_out`), or `none` when it serves no write.
-    pub writes: String,
+    /// The route's writes (every method but `GET`, `HEAD`, `OPTIONS`, R20): guarded, opted out
+    /// (see `writes_opt_out`), or none served.
+    pub writes: WritesGuard,
     /// Why the route takes writes from any origin, when it opted out.
     pub writes_opt_out: Option<String>,
-    /// The route's WebSocket handshakes (a `GET`, R21): `guarded`, or `none` when it serves no
+    /// The route's WebSocket handshakes (a `GET`, R21): guarded, or none when it serves no
     /// `GET`.
-    pub websocket_handshakes: String,
+    pub websocket_handshakes: HandshakesGuard,
     /// Whether `origins` may act on the route (write, open a WebSocket) with the user's cookies
     /// (a route with `credentials`), or only without them. Its own origin always may.
     pub trusted_with_cookies: bool,
@@ -71,13 +73,14 @@ pub struct RouteReport {
     /// `cors_preflights_total`, `cors_guard_total{request="write"}`, … (`route` labels them all
     /// with `path`).
     pub metrics: Vec<String>,
-    /// Where the route's policy came from: `own`, `shared NAME`, `scope default` (the row of a
-    /// scope: every route under `path` without a policy of its own), or `opted out` (no CORS).
-    pub policy_from: String,
+    /// Where the route's policy came from: its own, a shared policy, a scope's default (the row
+    /// of a scope: every route under `path` without a policy of its own), or opted out.
+    pub policy_from: PolicyFrom,
 }
 
 /// Every `#[cors]` route of an app, in registration order.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// The routes, one per path of each `#[cors]` handler.
     pub routes: Vec<RouteReport>,
@@ -152,8 +155,8 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         handler: entry.handler.clone().into_owned(),
         origins: policy.origins.current().written(),
         origins_from: match &policy.origins_source {
-            None | Some(OriginsSource::Provider(_)) => "literal".to_owned(),
-            Some(source) => source.short(),
+            None | Some(OriginsSource::Provider(_)) => OriginsFrom::Literal,
+            Some(source) => OriginsFrom::Configured(source.clone()),
         },
         // The registered provider's type: the name its metrics carry too.
         tenant_provider: match (&route.tenant, &policy.origins_source) {
@@ -175,25 +178,23 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         expose: rendered(&policy.spec.expose),
         max_age: policy.spec.max_age,
         writes: if !serves(cors_policy::writes::is_unsafe) {
-            "none"
+            WritesGuard::NoWrites
         } else if policy.spec.writes_opt_out.is_some() {
-            "opted out"
+            WritesGuard::OptedOut
         } else {
-            "guarded"
-        }
-        .to_owned(),
+            WritesGuard::Guarded
+        },
         writes_opt_out: policy.spec.writes_opt_out.clone(),
         websocket_handshakes: if serves(|method| method == "GET") {
-            "guarded"
+            HandshakesGuard::Guarded
         } else {
-            "none"
-        }
-        .to_owned(),
+            HandshakesGuard::NoHandshakes
+        },
         trusted_with_cookies: policy.credentials,
         policy_from: match (route.kind, &policy.spec.shared) {
-            (EntryKind::ScopeDefault, _) => "scope default".to_owned(),
-            (_, Some(shared)) => format!("shared {shared}"),
-            (_, None) => "own".to_owned(),
+            (EntryKind::ScopeDefault, _) => PolicyFrom::ScopeDefault,
+            (_, Some(shared)) => PolicyFrom::Shared(shared.clone()),
+            (_, None) => PolicyFrom::Own,
         },
         methods,
     }
@@ -211,7 +212,7 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         preflight_methods: Vec::new(),
         handler: entry.handler.clone().into_owned(),
         origins: Vec::new(),
-        origins_from: "-".to_owned(),
+        origins_from: OriginsFrom::NoOrigins,
         tenant_provider: None,
         tenant_feed: None,
         metrics: crate::counts::route_metrics(false, false, false),
@@ -219,11 +220,11 @@ fn opted_out_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
         headers: Vec::new(),
         expose: Vec::new(),
         max_age: None,
-        writes: "none".to_owned(),
+        writes: WritesGuard::NoWrites,
         writes_opt_out: None,
-        websocket_handshakes: "none".to_owned(),
+        websocket_handshakes: HandshakesGuard::NoHandshakes,
         trusted_with_cookies: false,
-        policy_from: "opted out".to_owned(),
+        policy_from: PolicyFrom::OptedOut,
     }
 }
 
@@ -303,7 +304,7 @@ impl fmt::Display for Report {
                             route.tenant_feed.as_deref().unwrap_or("none")
                         ),
                     ),
-                    None => (list(&route.origins), route.origins_from.clone()),
+                    None => (list(&route.origins), route.origins_from.to_string()),
                 };
                 [
                     route.path.clone(),
@@ -318,16 +319,16 @@ impl fmt::Display for Report {
                         .map_or_else(|| "-".to_owned(), |s| format!("{s} s")),
                     match &route.writes_opt_out {
                         Some(reason) => format!("open: {reason}"),
-                        None if route.writes == "none" => "-".to_owned(),
+                        None if route.writes == WritesGuard::NoWrites => "-".to_owned(),
                         None if route.trusted_with_cookies => "guarded".to_owned(),
                         None => "guarded (cookies: own origin)".to_owned(),
                     },
-                    if route.websocket_handshakes == "none" {
+                    if route.websocket_handshakes == HandshakesGuard::NoHandshakes {
                         "-".to_owned()
                     } else {
                         "guarded".to_owned()
                     },
-                    route.policy_from.clone(),
+                    route.policy_from.to_string(),
                     // `cors_guard_total{request="write"}` → `guard write`.
                     list(
                         &route

@@ -115,15 +115,20 @@ impl CorsFirst {
 
     /// Development mode: refusals explained to the browser (an `x-cors-refusal` header, and
     /// preflight answers that make the browser name the method or header it lacks). Debug
-    /// builds only: a release build does not compile a call to it, so it cannot reach
-    /// production by accident. `CORS_RUNTIME_EXPLAIN=1` does the same without a code change.
-    #[cfg(debug_assertions)]
+    /// builds only: in a release build the call compiles and does nothing but say once, at
+    /// `WARN`, that it was ignored — so code written in debug builds as released, and
+    /// development mode cannot reach production by accident. `CORS_RUNTIME_EXPLAIN=1` does the
+    /// same without a code change, and is ignored by release builds too.
     #[must_use]
     pub fn explain_refusals(mut self) -> Self {
-        if !self.explain {
-            crate::startup::say::development_mode_is_on();
+        if cfg!(debug_assertions) {
+            if !self.explain {
+                crate::startup::say::development_mode_is_on();
+            }
+            self.explain = true;
+        } else {
+            crate::startup::say::development_mode_ignored_in_release();
         }
-        self.explain = true;
         self
     }
 }
@@ -481,5 +486,22 @@ impl Settings {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CorsFirst;
+    use crate::startup::say;
+
+    /// Code that calls `explain_refusals` compiles in both profiles; `.ci/run` runs this test
+    /// with `--release` as well.
+    #[test]
+    fn explain_refusals_compiles_in_every_build_and_explains_in_debug_builds_only() {
+        let layer = CorsFirst::new().explain_refusals();
+        assert_eq!(layer.explain, cfg!(debug_assertions));
+        // A release build said, once, that it ignored the call.
+        let said_ignored = !say::first_time(say::DEVELOPMENT_MODE_IGNORED);
+        assert_eq!(said_ignored, !cfg!(debug_assertions));
     }
 }

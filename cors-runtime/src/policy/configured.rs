@@ -39,9 +39,9 @@ static SETTING: Mutex<()> = Mutex::new(());
 /// ```
 /// // Loaded from the application's own configuration file:
 /// let partners = ["https://partner-a.example", "https://*.partner-b.example"];
-/// cors_runtime::set_origins("partners", partners).unwrap();
+/// cors_runtime::config::set_origins("partners", partners).unwrap();
 ///
-/// let refused = cors_runtime::set_origins("partners", ["https://partner-a.example/"]);
+/// let refused = cors_runtime::config::set_origins("partners", ["https://partner-a.example/"]);
 /// assert_eq!(
 ///     refused.unwrap_err().to_string(),
 ///     "the origins set as `partners`: entry 1 `https://partner-a.example/`: an origin never \
@@ -80,6 +80,7 @@ where
 
 /// Where configured origins come from, for messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OriginsSource {
     /// An environment variable.
     Env(String),
@@ -89,9 +90,9 @@ pub enum OriginsSource {
     Set(String),
     /// The policy itself, as the generated code holds it.
     Code,
-    /// A tenant provider, by its type as written in the attribute (`crate::TenantOrigins`).
+    /// A tenant provider, by its type as written in the attribute (`crate::tenant::TenantOrigins`).
     Provider(String),
-    /// The origins of one tenant ([`check_tenant_origins`](crate::check_tenant_origins)).
+    /// The origins of one tenant ([`check_tenant_origins`](crate::tenant::check_tenant_origins)).
     Tenant(String),
 }
 
@@ -129,6 +130,7 @@ impl fmt::Display for OriginsSource {
 
 /// One refused entry, or a refusal of the whole source.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct EntryProblem {
     /// Position (from 1) and text of the entry, when the problem is about one.
     pub entry: Option<(usize, String)>,
@@ -147,6 +149,7 @@ impl fmt::Display for EntryProblem {
 
 /// Why configured origins were refused: the source, and every problem.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OriginsError {
     /// Where the origins came from.
     pub source: OriginsSource,
@@ -265,7 +268,7 @@ pub(crate) fn allowed_origins(
                     return Err(OriginsError::whole(
                         OriginsSource::Set(name.to_owned()),
                         format!(
-                            "they were never set: call `cors_runtime::set_origins(\"{name}\", \
+                            "they were never set: call `cors_runtime::config::set_origins(\"{name}\", \
                              origins)` before the app is built"
                         ),
                     ));

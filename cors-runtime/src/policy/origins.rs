@@ -129,7 +129,7 @@ impl OriginSet {
 /// serves.
 pub(crate) enum AllowedOrigins {
     Fixed(OriginSet),
-    /// `config("name")`: replaced whole by `cors_runtime::set_origins`.
+    /// `config("name")`: replaced whole by `cors_runtime::config::set_origins`.
     Reloadable(ArcSwap<OriginSet>),
 }
 

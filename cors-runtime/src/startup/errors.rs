@@ -9,6 +9,7 @@ use crate::policy::configured::{EntryProblem, OriginsSource};
 
 /// One refused source of configuration, and every route it stops.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigError {
     /// The routes it stops, each as `GET /account (handler `account`)`.
     pub routes: Vec<String>,
@@ -54,6 +55,7 @@ impl std::error::Error for ConfigError {}
 
 /// Everything that stops an app's `#[cors]` routes from serving, one line per source.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigErrors(pub Vec<ConfigError>);
 
 impl fmt::Display for ConfigErrors {
@@ -130,5 +132,36 @@ mod tests {
             routes,
             [vec!["GET /a", "GET /d"], vec!["GET /b"], vec!["GET /c"]]
         );
+    }
+
+    #[test]
+    fn several_problems_of_one_source_are_said_in_one_message() {
+        let error = ConfigError {
+            routes: vec!["GET /a (handler `a`)".to_owned()],
+            source: OriginsSource::Set("two".to_owned()),
+            problems: vec![
+                EntryProblem {
+                    entry: Some((1, "first".to_owned())),
+                    message: "one reason".to_owned(),
+                },
+                EntryProblem {
+                    entry: Some((3, "third".to_owned())),
+                    message: "another".to_owned(),
+                },
+            ],
+        };
+        assert_eq!(
+            error.to_string(),
+            "the #[cors] route GET /a (handler `a`) takes its origins from the origins set as \
+             `two`: entry 1 `first`: one reason; entry 3 `third`: another"
+        );
+        assert_eq!(format!("{error:?}"), error.to_string(), "Debug is Display");
+        // Several sources: a line each.
+        let other = ConfigError {
+            source: OriginsSource::Set("other".to_owned()),
+            ..error.clone()
+        };
+        let errors = ConfigErrors(vec![error.clone(), other.clone()]);
+        assert_eq!(errors.to_string(), format!("{error}\n{other}"));
     }
 }

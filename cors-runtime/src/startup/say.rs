@@ -78,6 +78,16 @@ pub(crate) fn development_mode_is_on() {
     );
 }
 
+/// `explain_refusals()` in a release build: said once, so that nobody expects the header.
+pub(crate) fn development_mode_ignored_in_release() {
+    once(Level::Warn, DEVELOPMENT_MODE_IGNORED);
+}
+
+/// What [`development_mode_ignored_in_release`] says.
+pub(crate) const DEVELOPMENT_MODE_IGNORED: &str =
+    "cors_runtime: `CorsFirst::explain_refusals()` is ignored: this is a release build, and \
+     development mode exists in debug builds only (no `x-cors-refusal` header is sent)";
+
 /// The guard on writes and handshakes only reports: said once, so that it is never left on
 /// unnoticed.
 pub(crate) fn guard_reports_only() {

@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
 /// The tenant of a request to an `origins = tenant(...)` route: what the provider's
-/// [`tenant`](crate::TenantOrigins::tenant) returned for it, the very value the layer looked the
+/// [`tenant`](crate::tenant::TenantOrigins::tenant) returned for it, the very value the layer looked the
 /// tenant's origins up by. A handler that serves this tenant serves the one whose origins
 /// granted the request — even if middleware inside the app rewrote the path or the host after
 /// the decision.
@@ -20,7 +20,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 /// ```
 /// use std::borrow::Cow;
 /// use actix_web::{get, App, Responder};
-/// use cors_runtime::{cors, BoxError, CorsTenant, TenantOrigins, TenantRequest};
+/// use cors_runtime::{cors, tenant::{BoxError, CorsTenant, TenantOrigins, TenantRequest}};
 ///
 /// struct Tenants;
 ///
@@ -43,7 +43,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 ///
 /// The layer hands it to every request of a tenant route that goes into the app, with or
 /// without `Origin`. Extracting it fails with `404 Not Found` when the provider names no tenant
-/// for the request (or a name longer than [`TenantCache::longest_tenant`](crate::TenantCache::longest_tenant)),
+/// for the request (or a name longer than [`TenantCache::longest_tenant`](crate::tenant::TenantCache::longest_tenant)),
 /// and on a route that is not a tenant route; take `Option<CorsTenant>` to answer that case
 /// yourself. Middleware inside the app reads it too: `request.extensions().get::<CorsTenant>()`.
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -11,7 +11,7 @@
 //! then, that it hears: [`TenantChanges::heard_until`] says every change committed before a
 //! moment has been delivered (for PostgreSQL, a query answered on the listening connection,
 //! whose answer comes after every notification committed before it). Each proof renews a lease
-//! of [`TenantCache::unheard_for`](crate::TenantCache::unheard_for). A cached list is used while
+//! of [`TenantCache::unheard_for`](crate::tenant::TenantCache::unheard_for). A cached list is used while
 //! its lifetime lasts *and* either the lease holds or the list is younger than `unheard_for`. So
 //! a feed that fails loudly (a dropped connection) or silently (a half-open connection, a frozen
 //! server) stops vouching for old lists within `unheard_for` of its last proof; every tenant is
@@ -27,7 +27,7 @@ use super::source::TenantSource;
 use crate::request::Shown;
 
 /// What delivers tenants' changes to this process: written once per kind of store or bus, run
-/// once per process with [`TenantOriginsHandle::follow`](crate::TenantOriginsHandle::follow).
+/// once per process with [`TenantOriginsHandle::follow`](crate::tenant::TenantOriginsHandle::follow).
 ///
 /// `run` connects, starts listening, and reports through `changes` until the process ends:
 /// [`listening`](TenantChanges::listening) each time it (re)starts hearing every change,
@@ -77,7 +77,7 @@ impl TenantChanges {
 
     /// Every change committed before `sent` has been delivered (and reported with
     /// [`changed`](Self::changed)): cached lists may be used until `sent` plus
-    /// [`unheard_for`](crate::TenantCache::unheard_for). For PostgreSQL, `sent` is when a query
+    /// [`unheard_for`](crate::tenant::TenantCache::unheard_for). For PostgreSQL, `sent` is when a query
     /// was sent on the listening connection whose answer has now come back.
     pub fn heard_until(&self, sent: Instant) {
         if self.source.hearing.is_listening() {
@@ -101,7 +101,7 @@ impl TenantChanges {
 
     /// The feed stopped hearing changes (`why`: a dropped connection, a heartbeat without an
     /// answer). Said once at `WARN` until it listens again; lists are no longer vouched for once
-    /// the lease ends, at most [`unheard_for`](crate::TenantCache::unheard_for) after the last
+    /// the lease ends, at most [`unheard_for`](crate::tenant::TenantCache::unheard_for) after the last
     /// proof.
     pub fn lost(&self, why: &dyn fmt::Display) {
         if self.source.hearing.listening.swap(false, Ordering::AcqRel) {
@@ -120,7 +120,7 @@ impl TenantChanges {
     }
 
     /// How long cached lists are used without a proof that the feed hears: the provider's
-    /// [`unheard_for`](crate::TenantCache::unheard_for). A feed proves it at least this often.
+    /// [`unheard_for`](crate::tenant::TenantCache::unheard_for). A feed proves it at least this often.
     #[must_use]
     pub fn unheard_for(&self) -> Duration {
         self.source.hearing.unheard_for

@@ -18,7 +18,7 @@ use super::{TenantCache, TenantOrigins};
 /// ```
 /// use std::borrow::Cow;
 /// use std::time::Duration;
-/// use cors_runtime::{register_tenant_origins, BoxError, TenantCache, TenantOrigins, TenantRequest};
+/// use cors_runtime::{tenant::{register_tenant_origins, BoxError, TenantCache, TenantOrigins, TenantRequest}};
 ///
 /// struct Tenants;
 ///

@@ -104,6 +104,21 @@ pub(crate) fn dns_host(raw: &str) -> Option<Cow<'_, str>> {
     })
 }
 
+/// The length of the one label in front of `.base` in `host` (a [`dns_host`]), `base` compared
+/// as DNS compares names. `None` when `host` is not exactly one label longer than `base`, or is
+/// an IP address (bracketed, or a last label of digits, as the URL standard reads IPv4).
+pub(crate) fn label_before(host: &str, base: &str) -> Option<usize> {
+    let base = base.strip_suffix('.').unwrap_or(base);
+    let last_label = host.rsplit('.').next().unwrap_or(host);
+    if base.is_empty() || host.starts_with('[') || last_label.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let label_len = host.len().checked_sub(base.len() + 1)?;
+    let (label, rest) = host.split_at_checked(label_len)?;
+    let matches = rest.strip_prefix('.')?.eq_ignore_ascii_case(base);
+    (matches && !label.is_empty() && !label.contains('.')).then_some(label_len)
+}
+
 /// What may follow an IPv6 literal: nothing, or `:` and a port.
 fn port_ok(rest: &str) -> Option<()> {
     if rest.is_empty() {

@@ -1,26 +1,24 @@
 //! Origins by tenant: `origins = tenant(Provider)` takes each tenant's origins from the
-//! application's own store (a table in its database), while the app serves.
+//! application's own store — a table in its database — while the app serves. The guide is
+//! [`crate::guide::tenants`]; with several replicas, [`crate::guide::replicas`].
 //!
 //! - The application implements [`TenantOrigins`]: which tenant a request is for (from what a
-//!   preflight carries too: path parameters, host, method), and a tenant's *list* of origins —
-//!   data, never a yes/no, so that matching stays here, exact or by a checked pattern.
+//!   preflight carries too: path parameters, host, method, read through [`TenantRequest`]), and a
+//!   tenant's *list* of origins — data, never a yes/no, so that matching stays in the layer, exact
+//!   or by a checked pattern.
 //! - It registers one provider per type, once, before its apps are built
-//!   ([`register_tenant_origins`]); a route naming a type never registered stops its app from
-//!   starting, with a message naming both.
-//! - Every origin the provider returns is checked by the rules a literal is checked by
-//!   (`cors_policy::tenant`); an invalid one is left out, and said once per tenant and entry
-//!   ([`sets`]).
-//! - Lists are kept per tenant — never per request `Origin` — in a bounded cache, with lifetimes
-//!   for a tenant with origins and for an unknown one; concurrent lookups of one tenant make one
-//!   load, errors are never kept, and the handle invalidates a tenant, or all, after a write
-//!   ([`source`]).
-//! - A lookup that fails or takes longer than its timeout refuses the origin, said at `WARN`;
-//!   the request is otherwise served as any refused one (never a 5xx), and the worker serves
-//!   others while a lookup waits.
-//!
-//! The layer asks for a tenant's origins only when the request's `Origin` is not one of the
-//! literals every tenant trusts (`also`), and a warm lookup costs a hash probe, without
-//! allocating.
+//!   ([`register_tenant_origins`], with a [`TenantCache`]), and keeps the
+//!   [`TenantOriginsHandle`] where the code that writes origins can invalidate a tenant, or follow
+//!   the store's changes with a [`TenantChangeFeed`].
+//! - Handlers take the tenant the decision used: [`CorsTenant`].
+//! - Every origin the provider returns is checked by the rules a literal is checked by; code that
+//!   writes origins checks them first with [`check_tenant_origins`].
+
+// Inside: the provider's request (`request`), one identity for a tenant (`identity`), a route's
+// path parameters without allocating (`params`), a tenant's rows checked into origin sets
+// (`sets`), invalidation counts (`epochs`), the feed's lease (`hearing`), the registered source
+// with its moka cache and lookups (`source`), feeds (`feed`), the handle (`handle`); and each
+// route's per-worker copies of the lists it found (`TenantRoute`, below).
 
 mod epochs;
 mod extractor;
@@ -28,12 +26,12 @@ mod feed;
 mod handle;
 mod hearing;
 mod identity;
+pub(crate) mod key;
 mod params;
 mod request;
 pub(crate) mod sets;
 pub(crate) mod source;
 
-use std::any::TypeId;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -51,6 +49,9 @@ pub use extractor::{CorsTenant, NoCorsTenant};
 pub use feed::{TenantChangeFeed, TenantChanges};
 pub use handle::{register_tenant_origins, TenantOriginsHandle};
 pub use request::TenantRequest;
+// Named by the generated code only (through `__private`): private here, so that rustc's
+// messages name the path the generated code uses.
+pub(crate) use key::{provider, ProviderKey};
 
 use crate::policy::configured::{entry_problems, OriginsError, OriginsSource};
 
@@ -62,7 +63,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use cors_runtime::{BoxError, TenantOrigins, TenantRequest};
+/// use cors_runtime::{tenant::{BoxError, TenantOrigins, TenantRequest}};
 ///
 /// struct Tenants; // holds the database pool
 ///
@@ -83,8 +84,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not provide tenants' origins",
     label = "named in `origins = tenant(...)`",
-    note = "implement `cors_runtime::TenantOrigins` for it, and register it with \
-            `cors_runtime::register_tenant_origins` before the app is built"
+    note = "implement `cors_runtime::tenant::TenantOrigins` for it, and register it with \
+            `cors_runtime::tenant::register_tenant_origins` before the app is built"
 )]
 pub trait TenantOrigins: Send + Sync + 'static {
     /// Which tenant `request` is for, or `None` when it is for none (its origin is then
@@ -220,7 +221,7 @@ impl Default for TenantCache {
 /// for the code that writes them, before it writes.
 ///
 /// ```
-/// let refused = cors_runtime::check_tenant_origins("globex", ["https://bad.example.com/"]);
+/// let refused = cors_runtime::tenant::check_tenant_origins("globex", ["https://bad.example.com/"]);
 /// assert_eq!(
 ///     refused.unwrap_err().to_string(),
 ///     "the origins of tenant `globex`: entry 1 `https://bad.example.com/`: an origin never ends \
@@ -246,24 +247,6 @@ where
             source: OriginsSource::Tenant(tenant.to_owned()),
             problems: entry_problems(problems, &texts),
         })
-}
-
-/// Which provider a route names: its type, found registered by its id.
-#[derive(Clone, Copy, Debug)]
-pub struct ProviderKey {
-    pub(crate) id: TypeId,
-    pub(crate) name: &'static str,
-}
-
-/// The key of `P`: the generated code names a provider through this function, whose bound makes
-/// a type that is not one a compile error at its path.
-#[doc(hidden)]
-#[must_use]
-pub fn provider<P: TenantOrigins>() -> ProviderKey {
-    ProviderKey {
-        id: TypeId::of::<P>(),
-        name: std::any::type_name::<P>(),
-    }
 }
 
 /// A tenant route's link to its provider: the registered source, where the route's path

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use super::{identity, ParamPlan};
 
-/// A request to a tenant route, as [`TenantOrigins::tenant`](crate::TenantOrigins::tenant)
+/// A request to a tenant route, as [`TenantOrigins::tenant`](crate::tenant::TenantOrigins::tenant)
 /// sees it. For a preflight, [`method`](Self::method) is `OPTIONS` and the path is the one of
 /// the request it announces.
 pub struct TenantRequest<'r> {
@@ -60,6 +60,25 @@ impl<'r> TenantRequest<'r> {
         identity::dns_host(self.host?)
     }
 
+    /// The one label in front of `.base` in [`host`](Self::host), for apps that give each
+    /// tenant a subdomain: with `base` `app.example.com`, `ACME.app.example.com:8443` is tenant
+    /// `acme`. `None` for the base itself, for a host with several labels in front of it
+    /// (`a.b.app.example.com`: a tenant is one label), for another domain (`acme.app.example.com.evil.net`,
+    /// `evilapp.example.com`) and for an IP address. `base` is compared as DNS compares names
+    /// (case and a trailing dot ignored).
+    #[must_use]
+    pub fn subdomain_of(&self, base: &str) -> Option<Cow<'r, str>> {
+        let host = self.host()?;
+        let label_len = identity::label_before(&host, base)?;
+        Some(match host {
+            Cow::Borrowed(host) => Cow::Borrowed(&host[..label_len]),
+            Cow::Owned(mut host) => {
+                host.truncate(label_len);
+                Cow::Owned(host)
+            }
+        })
+    }
+
     /// The host exactly as the client wrote it, port included (`ACME.app.example.com:8443`).
     /// Derive a tenant from [`host`](Self::host) instead, unless the app itself compares hosts
     /// byte for byte.
@@ -107,5 +126,53 @@ mod tests {
             .to_srv_request();
         let read = TenantRequest::of(&request, &plan);
         assert_eq!(read.host().as_deref(), Some("globex.app.example.com"));
+        assert_eq!(
+            read.subdomain_of("app.example.com").as_deref(),
+            Some("globex")
+        );
+    }
+
+    #[test]
+    fn a_subdomain_is_one_label_in_front_of_the_base() {
+        let plan = ParamPlan::new("/data");
+        let tenant_of = |host: &str, base: &str| {
+            let request = TestRequest::get()
+                .uri("/data")
+                .insert_header((HOST, host))
+                .to_srv_request();
+            TenantRequest::of(&request, &plan)
+                .subdomain_of(base)
+                .map(Cow::into_owned)
+        };
+        let base = "app.example.com";
+        assert_eq!(
+            tenant_of("acme.app.example.com", base).as_deref(),
+            Some("acme")
+        );
+        // Case, port and a trailing dot, on either side, do not make another tenant.
+        assert_eq!(
+            tenant_of("ACME.App.Example.com:8443", base).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            tenant_of("acme.app.example.com.", base).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            tenant_of("acme.app.example.com", "APP.example.com.").as_deref(),
+            Some("acme")
+        );
+        for not_a_tenant in [
+            "app.example.com",
+            "a.b.app.example.com",
+            "evilapp.example.com",
+            "acme.app.example.com.evil.net",
+            ".app.example.com",
+            "127.0.0.1",
+            "[::1]:8080",
+        ] {
+            assert_eq!(tenant_of(not_a_tenant, base), None, "{not_a_tenant}");
+        }
+        assert_eq!(tenant_of("acme.app.example.com", ""), None);
     }
 }

@@ -14,7 +14,7 @@ use crate::startup::say;
 
 /// The origins of one tenant, in the two forms routes need.
 pub(crate) struct TenantSets {
-    /// The tenant's name, shared with the requests handed it ([`crate::CorsTenant`]).
+    /// The tenant's name, shared with the requests handed it ([`crate::tenant::CorsTenant`]).
     pub(crate) tenant: Arc<str>,
     /// About how many bytes the sets and the name hold: the cache's weight of the entry.
     pub(crate) bytes: usize,

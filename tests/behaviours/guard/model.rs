@@ -50,7 +50,7 @@ enum Policy {
 
 const OWN_HOST: &str = "api.example.com";
 
-/// The model of R20 and R21, from `CORS-PROTOCOL.md`'s tables, for one request.
+/// The model of R20 and R21, from the protocol page's rows (cors-runtime/docs/protocol.md), for one request.
 fn model(
     policy: Policy,
     method: &str,

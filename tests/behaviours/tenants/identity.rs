@@ -16,7 +16,9 @@ use actix_web::http::header::HOST;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use actix_web::{get, web, App, HttpRequest, Responder};
 use cors_runtime::{
-    cors, BoxError, CorsFirst, CorsTenant, TenantCache, TenantOrigins, TenantRequest,
+    cors,
+    tenant::{BoxError, CorsTenant, TenantCache, TenantOrigins, TenantRequest},
+    CorsFirst,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -45,7 +47,7 @@ async fn own_origin(tenant: &str) -> Result<Vec<String>, BoxError> {
     Ok(vec![origin_of(tenant)])
 }
 
-/// The tenant is the path's `{tenant}`, as the README's provider reads it.
+/// The tenant is the path's `{tenant}`, as the tenants guide's provider reads it.
 struct ByPath;
 
 impl TenantOrigins for ByPath {
@@ -64,6 +66,19 @@ struct ByHost;
 impl TenantOrigins for ByHost {
     fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
         request.host()
+    }
+
+    async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
+        own_origin(tenant).await
+    }
+}
+
+/// The tenant is the one label in front of `app.example.com`.
+struct BySubdomain;
+
+impl TenantOrigins for BySubdomain {
+    fn tenant<'r>(&self, request: &TenantRequest<'r>) -> Option<Cow<'r, str>> {
+        request.subdomain_of("app.example.com")
     }
 
     async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
@@ -102,15 +117,34 @@ async fn by_host(request: HttpRequest, handed: Option<CorsTenant>) -> impl Respo
     served_and_handed(&served, &handed)
 }
 
+/// The handler serves the label in front of its host's `.app.example.com` — written here apart
+/// from the runtime's — and says what `CorsTenant` was.
+#[cors(origins = tenant(BySubdomain), credentials)]
+#[get("/s/data")]
+async fn by_subdomain(request: HttpRequest, handed: Option<CorsTenant>) -> impl Responder {
+    let served = app_host(&request)
+        .and_then(|host| {
+            let label = host.strip_suffix(".app.example.com")?;
+            (!label.is_empty() && !label.contains('.')).then(|| label.to_owned())
+        })
+        .unwrap_or_else(|| "(none)".to_owned());
+    let handed = handed.map_or_else(|| "(none)".to_owned(), |handed| handed.to_string());
+    served_and_handed(&served, &handed)
+}
+
 fn register() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        drop(cors_runtime::register_tenant_origins(
+        drop(cors_runtime::tenant::register_tenant_origins(
             ByPath,
             TenantCache::new(),
         ));
-        drop(cors_runtime::register_tenant_origins(
+        drop(cors_runtime::tenant::register_tenant_origins(
             ByHost,
+            TenantCache::new(),
+        ));
+        drop(cors_runtime::tenant::register_tenant_origins(
+            BySubdomain,
             TenantCache::new(),
         ));
     });
@@ -358,10 +392,26 @@ fn host() -> impl Strategy<Value = String> {
 
 #[test]
 fn a_host_tenant_that_grants_is_the_tenant_the_handler_serves() {
+    host_tenants_grant_only_what_they_serve("/h/data", |name| name.to_owned());
+}
+
+#[test]
+fn a_subdomain_tenant_that_grants_is_the_tenant_the_handler_serves() {
+    host_tenants_grant_only_what_they_serve("/s/data", |name| {
+        name.split('.').next().unwrap_or_default().to_owned()
+    });
+}
+
+/// For arbitrary hosts, a grant on `path` names the tenant its handler served; the origins tried
+/// are those of the host's spellings, cut to a tenant's name by `tenant_of`.
+fn host_tenants_grant_only_what_they_serve(path: &str, tenant_of: fn(&str) -> String) {
     register();
     let system = actix_web::rt::System::new();
     let app = system.block_on(init_service(
-        App::new().service(by_host).wrap(CorsFirst::new()),
+        App::new()
+            .service(by_host)
+            .service(by_subdomain)
+            .wrap(CorsFirst::new()),
     ));
     let granted = std::cell::Cell::new(0_u32);
     runner()
@@ -375,12 +425,12 @@ fn a_host_tenant_that_grants_is_the_tenant_the_handler_serves() {
                 name.to_lowercase(),
                 name.trim_end_matches('.').to_lowercase(),
             ];
-            let origin = origin_of(pick.get::<String>(&names[..]));
+            let origin = origin_of(&tenant_of(pick.get::<String>(&names[..])));
             let (allow, status, served, handed) = answer_of(
                 &system,
                 &app,
                 TestRequest::get()
-                    .uri("/h/data")
+                    .uri(path)
                     .insert_header((HOST, host.as_str()))
                     .insert_header(("origin", origin.as_str())),
             );
@@ -400,7 +450,7 @@ fn a_host_tenant_that_grants_is_the_tenant_the_handler_serves() {
         })
         .unwrap();
     assert!(
-        granted.get() > CASES / 10,
+        granted.get() > CASES / 20,
         "too few grants to mean anything: {}",
         granted.get()
     );

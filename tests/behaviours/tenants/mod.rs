@@ -22,7 +22,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, route, web, App, Responder};
 use cors_runtime::{
-    cors, BoxError, CorsFirst, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+    cors,
+    tenant::{BoxError, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest},
+    CorsFirst,
 };
 use cors_workspace_tests::tenant_db::TenantStore;
 
@@ -125,7 +127,7 @@ fn behaviour(name: &str) -> Arc<Behaviour> {
 }
 
 fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> TenantOriginsHandle {
-    cors_runtime::register_tenant_origins(provider, cache)
+    cors_runtime::tenant::register_tenant_origins(provider, cache)
 }
 
 /// The routes of one test, each naming that test's provider.
@@ -570,7 +572,7 @@ async fn the_report_shows_the_literals_and_the_provider() {
         .expect("the tenant route");
     // The literal every tenant trusts, as a literal; the tenants' own, by their provider.
     assert_eq!(route.origins, [ADMIN]);
-    assert_eq!(route.origins_from, "literal");
+    assert_eq!(route.origins_from, cors_runtime::OriginsFrom::Literal);
     assert_eq!(
         route.tenant_provider.as_deref(),
         Some("behaviours::tenants::Reported")
@@ -613,7 +615,7 @@ async fn a_provider_never_registered_stops_the_app_naming_the_route_and_the_prov
         errors.to_string(),
         "the #[cors] route GET, POST /api/t/{tenant}/data (handler `data`) takes its origins from \
          the tenant provider `NeverRegistered`: it was never registered: call \
-         `cors_runtime::register_tenant_origins` with it before the app is built"
+         `cors_runtime::tenant::register_tenant_origins` with it before the app is built"
     );
     // Never used, only named: the struct exists to be named by the route.
     let _ = NeverRegistered(behaviour("never"));
@@ -662,10 +664,13 @@ async fn a_load_whose_request_is_dropped_is_taken_over_by_the_next() {
 #[test]
 fn the_code_that_writes_origins_checks_them_first() {
     assert_eq!(
-        cors_runtime::check_tenant_origins("globex", [ACME, "https://*.acme-preview.example.com"]),
+        cors_runtime::tenant::check_tenant_origins(
+            "globex",
+            [ACME, "https://*.acme-preview.example.com"]
+        ),
         Ok(())
     );
-    let refused = cors_runtime::check_tenant_origins(
+    let refused = cors_runtime::tenant::check_tenant_origins(
         "globex",
         ["https://ok.example.com", "https://bad.example.com/", "*"],
     )
@@ -780,14 +785,14 @@ async fn a_tenant_name_longer_than_the_bound_is_no_tenant_and_is_never_looked_up
 
 /// A change feed the test drives itself: `run` hands the test its `TenantChanges`, then waits
 /// for ever, as a feed does.
-struct ScriptedFeed(std::sync::mpsc::Sender<cors_runtime::TenantChanges>);
+struct ScriptedFeed(std::sync::mpsc::Sender<cors_runtime::tenant::TenantChanges>);
 
-impl cors_runtime::TenantChangeFeed for ScriptedFeed {
+impl cors_runtime::tenant::TenantChangeFeed for ScriptedFeed {
     fn describe(&self) -> String {
         "a scripted feed".to_owned()
     }
 
-    async fn run(self, changes: cors_runtime::TenantChanges) {
+    async fn run(self, changes: cors_runtime::tenant::TenantChanges) {
         let _ = self.0.send(changes);
         std::future::pending::<()>().await;
     }
@@ -795,7 +800,9 @@ impl cors_runtime::TenantChangeFeed for ScriptedFeed {
 
 /// Follows `handle` with a scripted feed on the test's runtime; returns where what the feed
 /// reports to arrives.
-fn follow(handle: &TenantOriginsHandle) -> std::sync::mpsc::Receiver<cors_runtime::TenantChanges> {
+fn follow(
+    handle: &TenantOriginsHandle,
+) -> std::sync::mpsc::Receiver<cors_runtime::tenant::TenantChanges> {
     let (sender, receiver) = std::sync::mpsc::channel();
     actix_web::rt::spawn(handle.follow(ScriptedFeed(sender)));
     assert_eq!(handle.feed().as_deref(), Some("a scripted feed"));
@@ -804,8 +811,8 @@ fn follow(handle: &TenantOriginsHandle) -> std::sync::mpsc::Receiver<cors_runtim
 
 /// Waits for the feed's task to start (it runs once the test yields).
 async fn started(
-    receiver: std::sync::mpsc::Receiver<cors_runtime::TenantChanges>,
-) -> cors_runtime::TenantChanges {
+    receiver: std::sync::mpsc::Receiver<cors_runtime::tenant::TenantChanges>,
+) -> cors_runtime::tenant::TenantChanges {
     for _ in 0..100 {
         if let Ok(changes) = receiver.try_recv() {
             return changes;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use actix_web::{get, post, Responder};
-use cors_runtime::{cors, BoxError, TenantOrigins, TenantRequest};
+use cors_runtime::{cors, tenant::{BoxError, TenantOrigins, TenantRequest}};
 
 struct Tenants;
 

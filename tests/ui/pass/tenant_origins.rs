@@ -8,7 +8,7 @@ use cors_runtime::CorsFirst;
 mod tenants {
     use std::borrow::Cow;
 
-    use cors_runtime::{BoxError, TenantOrigins, TenantRequest};
+    use cors_runtime::{tenant::{BoxError, TenantOrigins, TenantRequest}};
 
     /// Each tenant's origins, from the database.
     pub(crate) struct Tenants;
@@ -64,7 +64,7 @@ mod handlers {
 }
 
 fn main() {
-    let handle = cors_runtime::register_tenant_origins(tenants::Tenants, cors_runtime::TenantCache::new());
+    let handle = cors_runtime::tenant::register_tenant_origins(tenants::Tenants, cors_runtime::tenant::TenantCache::new());
     drop(handle);
     drop(
         App::new()
