@@ -199,9 +199,7 @@ impl AppRoutes {
     /// The positions of the static routes whose pattern is `path`.
     fn static_routes(&self, path: &str) -> &[u32] {
         self.static_index
-            .find(path.as_bytes(), |group| {
-                self.static_patterns[group].as_bytes()
-            })
+            .find(path.as_bytes(), &self.static_patterns)
             .map_or(&[][..], |group| self.static_routes[group].as_slice())
     }
 
@@ -222,9 +220,7 @@ impl AppRoutes {
         let method = request.method();
         if let Some(quick) = &self.quick {
             let path = request.match_info().as_str().as_bytes();
-            let group = self
-                .static_index
-                .find(path, |group| self.static_patterns[group].as_bytes())?;
+            let group = self.static_index.find(path, &self.static_patterns)?;
             let bit = method_bit(method)?;
             let &(_, position) = quick.get(group)?.iter().find(|(bits, _)| bits & bit != 0)?;
             return self.routes.get(position as usize);

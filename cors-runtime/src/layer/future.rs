@@ -9,7 +9,7 @@ use std::task::{ready, Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderMap, HeaderValue};
 use actix_web::Error;
 
 use super::cors_error::CorsError;
@@ -108,52 +108,81 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.project().state;
         match state.as_mut().project() {
-            StateProjection::Waiting { waiting } => {
-                let outcome = ready!(waiting.as_mut().poll(cx));
+            StateProjection::Decorated { inner, decoration } => {
+                // Decorated where the inner future's answer lies, then moved once, into this
+                // one's: the response is large.
+                let mut polled = inner.poll(cx);
+                let Poll::Ready(outcome) = &mut polled else {
+                    return Poll::Pending;
+                };
+                let policy = decoration.policy;
+                let decided = std::mem::replace(&mut decoration.outcome, Outcome::Refused(None));
                 state.set(State::Done);
-                Poll::Ready(outcome)
+                let grant = match outcome {
+                    Ok(response) => {
+                        match decided {
+                            Outcome::Granted(grant) => {
+                                decorate(policy, response.headers_mut(), Some(grant));
+                            }
+                            Outcome::Refused(explanation) => {
+                                refused(policy, response.headers_mut(), explanation);
+                            }
+                        }
+                        None
+                    }
+                    Err(_) => decided.into_grant(),
+                };
+                match polled {
+                    // A closure of its own, not `map_into_left_body`: its instance of
+                    // `map_body` is then called from here alone, and inlined.
+                    Poll::Ready(Ok(response)) => {
+                        Poll::Ready(Ok(response.map_body(|_, body| EitherBody::left(body))))
+                    }
+                    Poll::Ready(Err(error)) => {
+                        Poll::Ready(Err(CorsError::wrap(error, policy, grant)))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
             }
             StateProjection::Passed { inner } => {
                 let outcome = ready!(inner.poll(cx));
                 state.set(State::Done);
                 Poll::Ready(outcome.map(ServiceResponse::map_into_left_body))
             }
-            StateProjection::Decorated { inner, decoration } => {
-                let outcome = ready!(inner.poll(cx));
-                let policy = decoration.policy;
-                let decided = std::mem::replace(&mut decoration.outcome, Outcome::Refused(None));
-                state.set(State::Done);
-                Poll::Ready(match outcome {
-                    // Mapped first, then decorated where it lies: the response, which is large,
-                    // is moved as little as can be.
-                    Ok(response) => Ok({
-                        let mut response = response.map_into_left_body();
-                        let headers = response.headers_mut();
-                        match decided {
-                            Outcome::Granted(grant) => decorate(policy, headers, Some(grant)),
-                            Outcome::Refused(explanation) => {
-                                decorate(policy, headers, None);
-                                if let Some(explanation) = explanation {
-                                    headers.insert(
-                                        crate::explain::dev_mode::REFUSAL_HEADER,
-                                        *explanation,
-                                    );
-                                }
-                            }
-                        }
-                        response
-                    }),
-                    Err(error) => Err(CorsError::wrap(error, policy, decided.into_grant())),
-                })
-            }
-            StateProjection::Answered { .. } | StateProjection::Done => {
-                Poll::Ready(match state.project_replace(State::Done) {
-                    StateTaken::Answered { response } => Ok((*response).map_into_right_body()),
-                    _ => Err(polled_again()),
-                })
-            }
+            _ => poll_other(state, cx),
         }
     }
+}
+
+/// A refused request's response: no CORS headers, `Vary: Origin`, and in development mode the
+/// reason. Out of line, like every path but the two common ones, so that LLVM inlines what
+/// those two call.
+#[inline(never)]
+fn refused(policy: &Policy, headers: &mut HeaderMap, explanation: Option<Box<HeaderValue>>) {
+    decorate(policy, headers, None);
+    if let Some(explanation) = explanation {
+        headers.insert(crate::explain::dev_mode::REFUSAL_HEADER, *explanation);
+    }
+}
+
+/// The rare states: a preflight's answer handed out, a tenant lookup awaited, or polled again.
+#[inline(never)]
+fn poll_other<F, B>(
+    mut state: Pin<&mut State<F, B>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    if let StateProjection::Waiting { waiting } = state.as_mut().project() {
+        let outcome = ready!(waiting.as_mut().poll(cx));
+        state.set(State::Done);
+        return Poll::Ready(outcome);
+    }
+    Poll::Ready(match state.project_replace(State::Done) {
+        StateTaken::Answered { response } => Ok((*response).map_into_right_body()),
+        _ => Err(polled_again()),
+    })
 }
 
 /// A caller bug (polling a finished future), answered without panicking.

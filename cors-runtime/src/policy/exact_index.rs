@@ -4,49 +4,70 @@
 //! paths) and hands them to [`ExactIndex::find`] for the final comparison.
 
 /// Slot marker for "no key here".
-const EMPTY: u32 = u32::MAX;
+const EMPTY: u64 = u64::MAX;
 
-/// Multiplier of the hash: an odd 64-bit constant with well-spread bits.
+/// Multipliers of the hash: odd 64-bit constants with well-spread bits.
 const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+const MIX_2: u64 = 0xbf58_476d_1ce4_e5b9;
 
-/// Hashes eight bytes at a time (an origin or a path is a few words). The index is fixed once
+/// The 128-bit product of `a` and `b`, its halves folded together: every bit of either factor
+/// reaches every bit of the result, in one multiplication.
+#[allow(clippy::cast_possible_truncation)] // the halves, by design
+const fn fold(a: u64, b: u64) -> u64 {
+    let product = (a as u128).wrapping_mul(b as u128);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+/// The little-endian word of the eight bytes at `bytes[start..]`; 0 where there are fewer.
+const fn word_at(bytes: &[u8], start: usize) -> u64 {
+    if start > bytes.len() {
+        return 0;
+    }
+    match bytes.split_at(start).1.first_chunk::<8>() {
+        Some(word) => u64::from_le_bytes(*word),
+        None => 0,
+    }
+}
+
+/// Hashes sixteen bytes a step (an origin or a path is a few words). The index is fixed once
 /// built from configured keys, so a client cannot grow a probe chain by choosing inputs: the
 /// longest chain is bounded by the configuration, not by requests.
 pub(crate) const fn hash(bytes: &[u8]) -> u64 {
-    const fn mix(hash: u64, word: u64) -> u64 {
-        let hash = (hash ^ word).wrapping_mul(MIX);
-        hash ^ (hash >> 29)
+    let length = bytes.len();
+    let mut hash = (length as u64).wrapping_mul(MIX);
+    // Every sixteen bytes but the last sixteen.
+    let mut start = 0;
+    while length - start > 16 {
+        hash = fold(
+            word_at(bytes, start) ^ MIX ^ hash,
+            word_at(bytes, start + 8) ^ MIX_2,
+        );
+        start += 16;
     }
-    let mut hash = (bytes.len() as u64).wrapping_mul(MIX);
-    let mut rest = bytes;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        hash = mix(hash, u64::from_le_bytes(*word));
-        rest = tail;
-    }
-    if !rest.is_empty() {
-        // The last eight bytes, overlapping words already mixed: one load instead of a loop.
-        // Shorter inputs fall back to the bytes one by one.
-        if let Some((_, last)) = bytes.split_last_chunk::<8>() {
-            hash = mix(hash, u64::from_le_bytes(*last));
-        } else {
-            let mut i = 0;
-            while i < rest.len() {
-                hash = mix(hash, rest[i] as u64);
-                i += 1;
-            }
+    // The last sixteen (overlapping bytes already mixed, for a longer input), or the two words
+    // of a shorter one, or its bytes one by one below eight: the length, mixed in first, tells
+    // the overlaps apart.
+    let (first, second) = if length >= 16 {
+        (word_at(bytes, length - 16), word_at(bytes, length - 8))
+    } else if length >= 8 {
+        (word_at(bytes, 0), word_at(bytes, length - 8))
+    } else {
+        let mut word = 0;
+        let mut i = 0;
+        while i < length {
+            word |= (bytes[i] as u64) << (8 * i);
+            i += 1;
         }
-    }
-    // A product's low bits depend only on its factors' low bits: the bytes at the top of a word
-    // (the last digits of `/items123`) would never reach the home slot, taken from the low
-    // bits. One more multiplication after folding the top half down spreads every byte.
-    let hash = (hash ^ (hash >> 32)).wrapping_mul(MIX);
-    hash ^ (hash >> 32)
+        (word, 0)
+    };
+    fold(first ^ MIX ^ hash, second ^ MIX_2)
 }
 
-/// The slot a key's hash starts probing at.
-#[allow(clippy::cast_possible_truncation)] // only the low bits are kept, by design
-const fn home_slot(bytes: &[u8], slots: usize) -> usize {
-    hash(bytes) as usize & (slots - 1)
+/// A slot's content: the key's position in the low half, the top half of its hash in the high
+/// half. A probe compares a key only when the halves agree, so keys of one length that share a
+/// chain (`https://o1.example` … `https://o9.example`) cost no comparison of bytes.
+const fn slot_of(position: u32, hash: u64) -> u64 {
+    (hash & 0xffff_ffff_0000_0000) | position as u64
 }
 
 /// Up to this many keys are compared one by one, lengths first: for the one or two origins of
@@ -55,60 +76,79 @@ const LINEAR_UP_TO: usize = 8;
 
 /// Positions of distinct keys, laid out for lookup.
 pub(crate) enum ExactIndex {
+    /// One key: most policies list one origin. Compared in line, without a call.
+    One,
     /// Few keys: their lengths, by position. A probe is compared only with keys of its length.
     Linear(Box<[usize]>),
-    /// Each slot holds the position of a key or [`EMPTY`]. The size is a power of two above
+    /// Each slot holds a key's position and the top of its hash ([`slot_of`]), or [`EMPTY`]. The size is a power of two above
     /// twice the number of keys, which keeps probe chains short and guarantees that every
     /// lookup ends at an empty slot.
-    Hashed(Box<[u32]>),
+    Hashed(Box<[u64]>),
 }
 
 impl ExactIndex {
     /// Indexes `keys` (distinct) by their position.
     pub(crate) fn new<'k>(keys: impl ExactSizeIterator<Item = &'k [u8]>) -> Self {
+        if keys.len() == 1 {
+            return Self::One;
+        }
         if keys.len() <= LINEAR_UP_TO {
             return Self::Linear(keys.map(<[u8]>::len).collect());
         }
         let size = (2 * keys.len() + 1).next_power_of_two();
         let mut slots = vec![EMPTY; size];
         for (position, key) in keys.enumerate() {
-            let mut slot = home_slot(key, size);
+            let hash = hash(key);
+            #[allow(clippy::cast_possible_truncation)] // the low bits, by design
+            let mut slot = hash as usize & (size - 1);
             while slots[slot] != EMPTY {
                 slot = (slot + 1) & (size - 1);
             }
             // Policies and apps stay far below u32::MAX keys.
-            slots[slot] = u32::try_from(position).unwrap_or(EMPTY);
+            if let Ok(position) = u32::try_from(position) {
+                slots[slot] = slot_of(position, hash);
+            }
         }
         Self::Hashed(slots.into_boxed_slice())
     }
 
-    /// The position of the key equal to `probe`; `key_at` returns the key at a position.
-    #[inline]
-    pub(crate) fn find<'a>(
-        &self,
-        probe: &[u8],
-        key_at: impl Fn(usize) -> &'a [u8],
-    ) -> Option<usize> {
-        let slots = match self {
-            Self::Linear(lengths) => {
-                return lengths
-                    .iter()
-                    .enumerate()
-                    .find(|&(position, &length)| length == probe.len() && key_at(position) == probe)
-                    .map(|(position, _)| position);
-            }
-            Self::Hashed(slots) => slots,
-        };
+    /// The position of the key equal to `probe` among `keys`, the keys the index was built
+    /// from, in the same order. Always inlined: for one key it is a length test and a
+    /// comparison, for a few a loop over their lengths; only a hashed index is a call.
+    #[inline(always)]
+    pub(crate) fn find<K: AsRef<[u8]>>(&self, probe: &[u8], keys: &[K]) -> Option<usize> {
+        match self {
+            Self::One => keys
+                .first()
+                .is_some_and(|key| key.as_ref() == probe)
+                .then_some(0),
+            Self::Linear(lengths) => lengths
+                .iter()
+                .zip(keys)
+                .position(|(&length, key)| length == probe.len() && key.as_ref() == probe),
+            Self::Hashed(slots) => Self::probe(slots, probe, keys),
+        }
+    }
+
+    /// The lookup through the slots of a hashed index.
+    #[inline(never)]
+    fn probe<K: AsRef<[u8]>>(slots: &[u64], probe: &[u8], keys: &[K]) -> Option<usize> {
+        let hash = hash(probe);
         let mask = slots.len() - 1;
-        let mut slot = home_slot(probe, slots.len());
+        #[allow(clippy::cast_possible_truncation)] // the low bits, by design
+        let mut slot = hash as usize & mask;
         loop {
-            let position = slots[slot];
-            if position == EMPTY {
+            let content = *slots.get(slot)?;
+            if content == EMPTY {
                 return None;
             }
-            let position = position as usize;
-            if key_at(position) == probe {
-                return Some(position);
+            // The high halves agree: the same key, or (rarely) another of the same hash top.
+            if (content ^ hash) >> 32 == 0 {
+                #[allow(clippy::cast_possible_truncation)] // the low half is the position
+                let position = content as u32 as usize;
+                if keys.get(position)?.as_ref() == probe {
+                    return Some(position);
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -118,6 +158,12 @@ impl ExactIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The slot a key's hash starts probing at.
+    #[allow(clippy::cast_possible_truncation)] // only the low bits are kept, by design
+    const fn home_slot(bytes: &[u8], slots: usize) -> usize {
+        hash(bytes) as usize & (slots - 1)
+    }
 
     const KEYS: [&str; 3] = [
         "https://a.example",
@@ -140,12 +186,12 @@ mod tests {
             let keys = keys(hashed);
             let index = ExactIndex::new(keys.iter().map(String::as_bytes));
             match &index {
+                ExactIndex::One => unreachable!("several keys"),
                 ExactIndex::Linear(_) => assert!(!hashed),
                 ExactIndex::Hashed(slots) => assert!(hashed && slots.len() == 32),
             }
-            let key_at = |position: usize| keys[position].as_bytes();
             for (position, key) in keys.iter().enumerate() {
-                assert_eq!(index.find(key.as_bytes(), key_at), Some(position));
+                assert_eq!(index.find(key.as_bytes(), &keys), Some(position));
             }
             for other in [
                 "https://a.example/",
@@ -155,7 +201,7 @@ mod tests {
                 "",
                 "null",
             ] {
-                assert_eq!(index.find(other.as_bytes(), key_at), None, "{other}");
+                assert_eq!(index.find(other.as_bytes(), &keys), None, "{other}");
             }
         }
     }
@@ -163,7 +209,7 @@ mod tests {
     #[test]
     fn an_empty_index_finds_nothing() {
         let index = ExactIndex::new(std::iter::empty());
-        assert_eq!(index.find(b"https://a.example", |_| &[]), None);
+        assert_eq!(index.find(b"https://a.example", &[] as &[&[u8]]), None);
     }
 
     /// How far from its home slot each key of `index` lies.
@@ -176,7 +222,7 @@ mod tests {
             .map(|(position, key)| {
                 let at = slots
                     .iter()
-                    .position(|&slot| slot as usize == position)
+                    .position(|&slot| slot != EMPTY && (slot & 0xffff_ffff) as usize == position)
                     .expect("every key has a slot");
                 (at + slots.len() - home_slot(key.as_bytes(), slots.len())) & (slots.len() - 1)
             })
@@ -202,9 +248,8 @@ mod tests {
             let mean = distances.iter().sum::<usize>() as f64 / distances.len() as f64;
             assert!(longest <= 16, "{}: longest chain {longest}", keys[0]);
             assert!(mean <= 1.0, "{}: mean distance {mean}", keys[0]);
-            let key_at = |position: usize| keys[position].as_bytes();
             for (position, key) in keys.iter().enumerate() {
-                assert_eq!(index.find(key.as_bytes(), key_at), Some(position));
+                assert_eq!(index.find(key.as_bytes(), &keys), Some(position));
             }
         }
     }

@@ -85,7 +85,7 @@ impl OriginSet {
         };
         let bytes = origin.as_bytes();
         if bytes.len() <= *longest {
-            if let Some(position) = index.find(bytes, |position| exact[position].as_bytes()) {
+            if let Some(position) = index.find(bytes, exact) {
                 return Some(exact[position].clone());
             }
         }

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use actix_web::http::header::map::Removed;
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
 
 /// What preflight answers vary on: the origin and both request headers that decide them.
@@ -19,12 +20,22 @@ pub(crate) const ORIGIN_ONLY: HeaderValue = HeaderValue::from_static("Origin");
 /// the header by hand. A handler's own `Vary` is merged into one line (for caches that read
 /// only the first), and the merged values are remembered per thread: a handler sets the same
 /// few `Vary` values again and again, and a remembered one is handed out without allocating.
-#[inline]
+#[inline(always)]
 pub(crate) fn append_origin(headers: &mut HeaderMap) {
     let mut previous = headers.insert(VARY, ORIGIN_ONLY);
-    let Some(first) = previous.next() else {
-        return;
-    };
+    match previous.next() {
+        Some(first) => keep_handlers_vary(headers, first, previous),
+        // The map had no `Vary`: what `insert` returned holds nothing, and dropping it would
+        // cost a call on every response.
+        None => std::mem::forget(previous),
+    }
+}
+
+/// The handler set `Vary` (`first`, then the rest of its lines): `Origin` is added to it. Out
+/// of line: most handlers set none.
+#[cold]
+#[inline(never)]
+fn keep_handlers_vary(headers: &mut HeaderMap, first: HeaderValue, mut previous: Removed) {
     let Some(second) = previous.next() else {
         if let Some(merged) = merged_one(&first) {
             headers.insert(VARY, merged);
