@@ -16,11 +16,15 @@ use super::cors_error::CorsError;
 use crate::decide::Grant;
 use crate::policy::Policy;
 use crate::respond::actual::decorate;
+use crate::tenant::handed::Handed;
 
 /// What an actual response of a `#[cors]` route gets on its way out.
 pub(crate) struct Decoration {
     pub(crate) policy: &'static Policy,
     pub(crate) outcome: Outcome,
+    /// A tenant route's: the tenant handed to the app's code, taken back when the app has
+    /// answered or the future is dropped.
+    pub(crate) handed: Option<Handed>,
 }
 
 /// The decision, as the response needs it. One enum rather than two options: it is moved and
@@ -50,6 +54,18 @@ pin_project_lite::pin_project! {
     pub struct CorsFirstFuture<F, B> {
         #[pin]
         state: State<F, B>,
+    }
+
+    impl<F, B> PinnedDrop for CorsFirstFuture<F, B> {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped before the app answered (a client that went away): the tenant handed to
+            // the request is taken back here.
+            if let StateProjection::Decorated { decoration, .. } = this.project().state.project() {
+                if let Some(handed) = decoration.handed.take() {
+                    handed.take_back();
+                }
+            }
+        }
     }
 }
 
@@ -117,6 +133,9 @@ where
                 };
                 let policy = decoration.policy;
                 let decided = std::mem::replace(&mut decoration.outcome, Outcome::Refused(None));
+                if let Some(handed) = decoration.handed.take() {
+                    handed.take_back();
+                }
                 state.set(State::Done);
                 let grant = match outcome {
                     Ok(response) => {

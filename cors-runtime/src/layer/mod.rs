@@ -43,6 +43,7 @@ use crate::explain::{self, dev_mode, RouteName};
 use crate::policy::Policy;
 use crate::request::{CorsRequest, PreflightAsk, Values};
 use crate::respond;
+use crate::tenant::handed::Handed;
 
 /// Answers the preflights of every `#[cors]` route of the app and puts the route's CORS headers
 /// on every response of it — the handler's, an extractor's error, and a refusal by any
@@ -256,27 +257,40 @@ where
             origin,
             decide::listed(route.policy, origin),
         );
-        go(&*self.service, request, route.policy, next)
+        go(&*self.service, request, route.policy, next, None)
     }
 }
 
-/// `request` into the app, or answered here, as `next` says. Always inlined: on the common
-/// paths it is the app's call, and a call of its own cost more than the rest of it.
+/// `request` into the app, or answered here, as `next` says; a tenant route's request with the
+/// tenant `handed` to the app's code while it is in there. Always inlined: on the common paths
+/// it is the app's call, and a call of its own cost more than the rest of it.
 #[inline(always)]
 pub(crate) fn go<S, B>(
     service: &S,
     request: ServiceRequest,
     policy: &'static Policy,
     next: Next,
+    handed: Option<Handed>,
 ) -> CorsFirstFuture<S::Future, B>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
     match next {
-        Next::Go(outcome) => {
-            CorsFirstFuture::decorated(service.call(request), Decoration { policy, outcome })
+        Next::Go(outcome) => CorsFirstFuture::decorated(
+            service.call(request),
+            Decoration {
+                policy,
+                outcome,
+                handed,
+            },
+        ),
+        Next::Stop(answer) => {
+            // Refused before the app: nothing of it will ask for the tenant.
+            if let Some(handed) = handed {
+                handed.take_back();
+            }
+            CorsFirstFuture::answered(request.into_response(*answer))
         }
-        Next::Stop(answer) => CorsFirstFuture::answered(request.into_response(*answer)),
     }
 }
 

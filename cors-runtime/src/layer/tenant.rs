@@ -15,8 +15,9 @@ use super::{go, CorsFirstFuture, Settings};
 use crate::app::route::AppRoute;
 use crate::decide::{self, Reason, Refusal, Resolution};
 use crate::request::{CorsRequest, Values};
+use crate::tenant::handed::{Handed, HandedUntilDropped};
 use crate::tenant::source::{LookupFailed, TenantSource};
-use crate::tenant::{CorsTenant, TenantRoute};
+use crate::tenant::TenantRoute;
 
 /// The route's tenant source (present: only tenant routes come here).
 fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
@@ -24,7 +25,7 @@ fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
 }
 
 /// An actual request to `route`, a tenant route: its tenant handed to the app's code
-/// ([`CorsTenant`]), and its origin decided from the literals every tenant trusts, else from
+/// ([`crate::tenant::CorsTenant`]), and its origin decided from the literals every tenant trusts, else from
 /// the tenant's origins — at once when they are at hand, else once they are looked up.
 #[inline(never)]
 pub(super) fn actual<S, B>(
@@ -41,15 +42,15 @@ where
     let origin = Values::of(request.headers(), &ORIGIN);
     let tenant = link.tenant_of(&request);
     let listed = decide::listed(route.policy, origin);
-    let decision = match decide::resolve(route.policy, link, tenant.as_deref(), listed) {
+    let (decision, handed) = match decide::resolve(route.policy, link, tenant.as_deref(), listed) {
         Resolution::Decided(decision, sets) => {
-            if let Some(tenant) = &tenant {
-                // The name the decision used: the cached lists' own when they decided.
+            // The name the decision used: the cached lists' own when they decided.
+            let handed = tenant.as_ref().map(|tenant| {
                 let name =
                     sets.map_or_else(|| Arc::from(&**tenant), |sets| Arc::clone(&sets.tenant));
-                CorsTenant::hand_to(&request, name);
-            }
-            decision
+                Handed::hand(request.head(), name)
+            });
+            (decision, handed)
         }
         Resolution::LookUp => {
             let tenant = tenant.map(std::borrow::Cow::into_owned).unwrap_or_default();
@@ -63,7 +64,7 @@ where
         }
     };
     let next = settings.actual(route, &request, origin, decision);
-    go(&**service, request, route.policy, next)
+    go(&**service, request, route.policy, next, handed)
 }
 
 /// An actual request to `route`, decided once `tenant`'s origins are looked up.
@@ -79,7 +80,7 @@ where
     B: MessageBody + 'static,
 {
     let source = source_of(&route);
-    CorsTenant::hand_to(&request, Arc::from(tenant.as_str()));
+    let handed = HandedUntilDropped(Handed::hand(request.head(), Arc::from(tenant.as_str())));
     CorsFirstFuture::waiting(Box::pin(async move {
         let looked_up = match source {
             Some(source) => source.load(tenant.clone()).await,
@@ -91,7 +92,10 @@ where
             let decision = decide::after_lookup(route.policy, &tenant, listed, &looked_up);
             settings.actual(&route, &request, origin, decision)
         };
-        go(&*service, request, route.policy, next).await
+        // Held to the end of the app's answer, or of this future if it is dropped first.
+        let answer = go(&*service, request, route.policy, next, None).await;
+        drop(handed);
+        answer
     }))
 }
 

@@ -70,6 +70,27 @@ const fn slot_of(position: u32, hash: u64) -> u64 {
     (hash & 0xffff_ffff_0000_0000) | position as u64
 }
 
+/// Whether `a` and `b` hold the same bytes: a word at a time, the last word overlapping, in line
+/// and without a call to `memcmp` — which would make the probe save and restore every register
+/// it uses, for the one comparison a probe whose hash agreed makes.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let length = a.len();
+    if length != b.len() {
+        return false;
+    }
+    if length < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut start = 0;
+    while start + 8 < length {
+        if word_at(a, start) != word_at(b, start) {
+            return false;
+        }
+        start += 8;
+    }
+    word_at(a, length - 8) == word_at(b, length - 8)
+}
+
 /// Up to this many keys are compared one by one, lengths first: for the one or two origins of
 /// most policies and the few paths of a small app, that is cheaper than hashing the probe.
 const LINEAR_UP_TO: usize = 8;
@@ -146,7 +167,7 @@ impl ExactIndex {
             if (content ^ hash) >> 32 == 0 {
                 #[allow(clippy::cast_possible_truncation)] // the low half is the position
                 let position = content as u32 as usize;
-                if keys.get(position)?.as_ref() == probe {
+                if same_bytes(keys.get(position)?.as_ref(), probe) {
                     return Some(position);
                 }
             }
@@ -203,6 +224,22 @@ mod tests {
             ] {
                 assert_eq!(index.find(other.as_bytes(), &keys), None, "{other}");
             }
+        }
+    }
+
+    #[test]
+    fn bytes_are_the_same_exactly_when_they_are_equal() {
+        for length in 0..40 {
+            let a: Vec<u8> = (0..length).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same_bytes(&a, &a.clone()), "{length}");
+            for position in 0..length {
+                let mut b = a.clone();
+                b[position] ^= 1;
+                assert!(!same_bytes(&a, &b), "{length}: byte {position} differs");
+            }
+            let mut longer = a.clone();
+            longer.push(b'z');
+            assert!(!same_bytes(&a, &longer), "{length}: one longer");
         }
     }
 

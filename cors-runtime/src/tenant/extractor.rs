@@ -7,9 +7,11 @@ use std::future::{ready, Ready};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
+
+use super::handed;
 
 /// The tenant of a request to an `origins = tenant(...)` route: what the provider's
 /// [`tenant`](crate::tenant::TenantOrigins::tenant) returned for it, the very value the layer looked the
@@ -45,7 +47,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 /// without `Origin`. Extracting it fails with `404 Not Found` when the provider names no tenant
 /// for the request (or a name longer than [`TenantCache::longest_tenant`](crate::tenant::TenantCache::longest_tenant)),
 /// and on a route that is not a tenant route; take `Option<CorsTenant>` to answer that case
-/// yourself. Middleware inside the app reads it too: `request.extensions().get::<CorsTenant>()`.
+/// yourself. Middleware inside the app reads it too, with [`CorsTenant::of`]. It costs no
+/// allocation: each worker keeps the tenants of its requests in flight in one table.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CorsTenant(Arc<str>);
 
@@ -56,9 +59,32 @@ impl CorsTenant {
         &self.0
     }
 
-    /// Hands `tenant` to the app's code for `request`.
-    pub(crate) fn hand_to(request: &ServiceRequest, tenant: Arc<str>) {
-        request.extensions_mut().insert(Self(tenant));
+    /// The tenant the layer decided `request` for, while the request is on its way through
+    /// the layer (its handler and the middleware inside the app); `None` on a route that is not
+    /// a tenant route, or when the provider named no tenant. What the extractor returns, for
+    /// middleware (`CorsTenant::of(service_request.request())`):
+    ///
+    /// ```
+    /// use actix_web::{body::MessageBody, dev::{ServiceRequest, ServiceResponse}, middleware::Next, Error};
+    /// use cors_runtime::tenant::CorsTenant;
+    ///
+    /// async fn tenant_in_logs(
+    ///     request: ServiceRequest,
+    ///     next: Next<impl MessageBody>,
+    /// ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    ///     if let Some(tenant) = CorsTenant::of(request.request()) {
+    ///         tracing::info!(%tenant, "serving");
+    ///     }
+    ///     next.call(request).await
+    /// }
+    /// let app = actix_web::App::new()
+    ///     .wrap(actix_web::middleware::from_fn(tenant_in_logs))
+    ///     .wrap(cors_runtime::CorsFirst::new());
+    /// # drop(app);
+    /// ```
+    #[must_use]
+    pub fn of(request: &HttpRequest) -> Option<Self> {
+        handed::tenant_of(request.head()).map(Self)
     }
 }
 
@@ -131,12 +157,6 @@ impl FromRequest for CorsTenant {
     type Future = Ready<Result<Self, NoCorsTenant>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            request
-                .extensions()
-                .get::<Self>()
-                .cloned()
-                .ok_or(NoCorsTenant),
-        )
+        ready(Self::of(request).ok_or(NoCorsTenant))
     }
 }

@@ -17,12 +17,14 @@
 // Inside: the provider's request (`request`), one identity for a tenant (`identity`), a route's
 // path parameters without allocating (`params`), a tenant's rows checked into origin sets
 // (`sets`), invalidation counts (`epochs`), the feed's lease (`hearing`), the registered source
-// with its moka cache and lookups (`source`), feeds (`feed`), the handle (`handle`); and each
+// with its moka cache and lookups (`source`), feeds (`feed`), the handle (`handle`), the tenants
+// handed to requests in flight (`handed`); and each
 // route's per-worker copies of the lists it found (`TenantRoute`, below).
 
 mod epochs;
 mod extractor;
 mod feed;
+pub(crate) mod handed;
 mod handle;
 mod hearing;
 mod identity;

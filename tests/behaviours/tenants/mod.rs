@@ -7,6 +7,7 @@
 // The log capture's guard keeps the other capturing tests of this binary waiting, by design.
 #![allow(clippy::await_holding_lock)]
 
+mod handed;
 mod identity;
 
 use std::borrow::Cow;
