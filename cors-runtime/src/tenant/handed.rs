@@ -23,6 +23,10 @@ thread_local! {
         RefCell::new(HashMap::default());
 }
 
+/// Room for this many requests in flight is kept once they are answered; a burst of more is
+/// given back when the last of it is.
+const ROOM_KEPT: usize = 1024;
+
 /// A request's key: the address of its head.
 fn key_of(head: &RequestHead) -> NonZeroUsize {
     let address = std::ptr::from_ref(head).addr();
@@ -61,11 +65,15 @@ impl Handed {
         Self(key)
     }
 
-    /// Takes the tenant back: the request's way through the layer has ended.
+    /// Takes the tenant back: the request's way through the layer has ended. The table keeps
+    /// its room for the next requests, unless a burst left it far larger than it now needs.
     pub(crate) fn take_back(&self) {
         let _ = HANDED.try_with(|handed| {
             if let Ok(mut handed) = handed.try_borrow_mut() {
                 handed.remove(&self.0);
+                if handed.is_empty() && handed.capacity() > ROOM_KEPT {
+                    handed.shrink_to(ROOM_KEPT);
+                }
             }
         });
     }
@@ -126,5 +134,20 @@ mod tests {
         assert_eq!(tenant_of(&second), None, "gone with its guard");
         handed.take_back();
         assert_eq!(tenant_of(&first), None);
+    }
+
+    #[test]
+    fn a_burst_gives_its_room_back_once_answered() {
+        let heads: Vec<RequestHead> = (0..4 * ROOM_KEPT).map(|_| RequestHead::default()).collect();
+        let handed: Vec<Handed> = heads
+            .iter()
+            .map(|head| Handed::hand(head, Arc::from("acme")))
+            .collect();
+        assert!(heads.iter().all(|head| tenant_of(head).is_some()));
+        for one in &handed {
+            one.take_back();
+        }
+        let room = HANDED.with(|handed| handed.borrow().capacity());
+        assert!(room <= 2 * ROOM_KEPT, "room for {room} kept");
     }
 }
