@@ -167,37 +167,32 @@ fn anchor_of(heading: &str) -> String {
         .collect()
 }
 
-/// The headings of a Markdown page, outside code fences.
-fn headings(page: &str) -> Vec<String> {
+/// The lines of a Markdown page outside its code fences (the fences' own lines left out).
+fn prose_lines(page: &str) -> impl Iterator<Item = &str> {
     let mut in_fence = false;
-    let mut found = Vec::new();
-    for line in page.lines() {
+    page.lines().filter(move |line| {
         if line.trim_start().starts_with("```") {
             in_fence = !in_fence;
-            continue;
+            return false;
         }
-        if !in_fence && line.starts_with('#') {
-            let text = line.trim_start_matches('#');
-            if text.starts_with(' ') {
-                found.push(text.trim().to_owned());
-            }
-        }
-    }
-    found
+        !in_fence
+    })
+}
+
+/// The headings of a Markdown page, outside code fences.
+fn headings(page: &str) -> Vec<String> {
+    prose_lines(page)
+        .filter(|line| line.starts_with('#'))
+        .map(|line| line.trim_start_matches('#'))
+        .filter(|text| text.starts_with(' '))
+        .map(|text| text.trim().to_owned())
+        .collect()
 }
 
 /// Inline links `[text](target)` outside code fences and code spans.
 fn links(page: &str) -> Vec<String> {
-    let mut in_fence = false;
     let mut found = Vec::new();
-    for line in page.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for line in prose_lines(page) {
         // Drop code spans, whose brackets are not links.
         let mut prose = String::new();
         for (i, piece) in line.split('`').enumerate() {
