@@ -61,9 +61,7 @@ pin_project_lite::pin_project! {
             // Dropped before the app answered (a client that went away): the tenant handed to
             // the request is taken back here.
             if let StateProjection::Decorated { decoration, .. } = this.project().state.project() {
-                if let Some(handed) = decoration.handed.take() {
-                    handed.take_back();
-                }
+                Handed::take_back_any(decoration.handed.take());
             }
         }
     }
@@ -133,9 +131,7 @@ where
                 };
                 let policy = decoration.policy;
                 let decided = std::mem::replace(&mut decoration.outcome, Outcome::Refused(None));
-                if let Some(handed) = decoration.handed.take() {
-                    handed.take_back();
-                }
+                Handed::take_back_any(decoration.handed.take());
                 state.set(State::Done);
                 let grant = match outcome {
                     Ok(response) => {

@@ -286,9 +286,7 @@ where
         ),
         Next::Stop(answer) => {
             // Refused before the app: nothing of it will ask for the tenant.
-            if let Some(handed) = handed {
-                handed.take_back();
-            }
+            Handed::take_back_any(handed);
             CorsFirstFuture::answered(request.into_response(*answer))
         }
     }
