@@ -25,8 +25,9 @@ fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
 }
 
 /// An actual request to `route`, a tenant route: its tenant handed to the app's code
-/// ([`crate::tenant::CorsTenant`]), and its origin decided from the literals every tenant trusts, else from
-/// the tenant's origins — at once when they are at hand, else once they are looked up.
+/// ([`crate::tenant::CorsTenant`]), and its origin decided from the literals every tenant
+/// trusts, else from the tenant's origins — at once when they are at hand, else once they are
+/// looked up.
 #[inline(never)]
 pub(super) fn actual<S, B>(
     service: &Rc<S>,

@@ -101,9 +101,9 @@ pub(crate) enum ExactIndex {
     One,
     /// Few keys: their lengths, by position. A probe is compared only with keys of its length.
     Linear(Box<[usize]>),
-    /// Each slot holds a key's position and the top of its hash ([`slot_of`]), or [`EMPTY`]. The size is a power of two above
-    /// twice the number of keys, which keeps probe chains short and guarantees that every
-    /// lookup ends at an empty slot.
+    /// Each slot holds a key's position and the top of its hash ([`slot_of`]), or [`EMPTY`].
+    /// The size is a power of two above twice the number of keys, which keeps probe chains
+    /// short and guarantees that every lookup ends at an empty slot.
     Hashed(Box<[u64]>),
 }
 

@@ -18,8 +18,8 @@
 // path parameters without allocating (`params`), a tenant's rows checked into origin sets
 // (`sets`), invalidation counts (`epochs`), the feed's lease (`hearing`), the registered source
 // with its moka cache and lookups (`source`), feeds (`feed`), the handle (`handle`), the tenants
-// handed to requests in flight (`handed`); and each
-// route's per-worker copies of the lists it found (`TenantRoute`, below).
+// handed to requests in flight (`handed`); and each route's per-worker copies of the lists it
+// found (`TenantRoute`, below).
 
 mod epochs;
 mod extractor;
