@@ -2,10 +2,14 @@
 //! table as the SQLite contract, created if missing and seeded when empty, with the change feed's
 //! trigger installed — all under one advisory lock, so that replicas starting together agree.
 //! Lookups go through `cors_postgres::PgOrigins`; the admin routes' writes open a connection of
-//! their own (they are rare), each in one transaction.
+//! their own (they are rare), each in one transaction. Every statement is sent unnamed with its
+//! parameters in one round trip (`*_typed`), so that all of it works through `PgBouncer` in
+//! transaction mode — but the change feed, which needs a session of its own: its URL may differ
+//! (`CONFORMANCE_POSTGRES_FEED`).
 
 use std::time::Duration;
 
+use cors_postgres::tokio_postgres::types::Type;
 use cors_postgres::tokio_postgres::{Config, NoTls};
 use cors_postgres::{PgChangeFeed, PgOrigins, DEFAULT_CHANNEL};
 use cors_runtime::tenant::BoxError;
@@ -16,22 +20,32 @@ use crate::tenant_db::Lookups;
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS tenant_origins (tenant TEXT NOT NULL, origin \
                       TEXT NOT NULL, PRIMARY KEY (tenant, origin))";
 
-/// Tenants' origins in PostgreSQL at one URL.
+/// The table the change feed follows.
+const TABLE: &str = "tenant_origins";
+
+/// Tenants' origins in PostgreSQL: lookups and writes at one URL, the change feed at another
+/// (or the same).
 pub struct PgTenantStore {
     config: Config,
+    feed_config: Config,
     origins: PgOrigins,
     lookups: Lookups,
 }
 
 impl PgTenantStore {
-    /// Opens the store at `url` (a libpq URL): creates the table if it is missing, seeds it with
-    /// `seed` when it is empty, and installs the change feed's trigger. Runs on a thread and a
-    /// runtime of its own, so that it may be called from anywhere, once.
+    /// Opens the store at `url` (a libpq URL; lookups and writes, possibly through a transaction
+    /// pooler), its change feed at `feed_url` (a session of its own: the primary, directly):
+    /// creates the table if it is missing, seeds it with `seed` when it is empty, and installs
+    /// the change feed's trigger. Runs on a thread and a runtime of its own, so that it may be
+    /// called from anywhere, once.
     ///
     /// # Errors
-    /// The URL cannot be parsed, or PostgreSQL cannot be reached or refuses the statements.
-    pub fn open(url: &str, seed: &[(&str, &str)]) -> Result<Self, String> {
+    /// A URL cannot be parsed, or PostgreSQL cannot be reached or refuses the statements.
+    pub fn open(url: &str, feed_url: &str, seed: &[(&str, &str)]) -> Result<Self, String> {
         let config: Config = url.parse().map_err(|error| with_causes(&error))?;
+        let feed_config: Config = feed_url
+            .parse()
+            .map_err(|error| format!("the feed's URL `{feed_url}`: {}", with_causes(&error)))?;
         let setup_config = config.clone();
         let seed: Vec<(String, String)> = seed
             .iter()
@@ -52,6 +66,7 @@ impl PgTenantStore {
                 "SELECT origin FROM tenant_origins WHERE tenant = $1 ORDER BY origin",
             ),
             config,
+            feed_config,
             lookups: Lookups::default(),
         })
     }
@@ -59,7 +74,7 @@ impl PgTenantStore {
     /// The change feed of this database, for `TenantOriginsHandle::follow`.
     #[must_use]
     pub fn feed(&self) -> PgChangeFeed {
-        PgChangeFeed::new(self.config.clone()).channel(DEFAULT_CHANNEL)
+        PgChangeFeed::new(self.feed_config.clone(), TABLE).channel(DEFAULT_CHANNEL)
     }
 
     /// The rows of `tenant`, counted as one load.
@@ -90,14 +105,17 @@ impl PgTenantStore {
         let mut client = self.connect().await?;
         let transaction = client.transaction().await?;
         transaction
-            .execute("DELETE FROM tenant_origins WHERE tenant = $1", &[&tenant])
+            .execute_typed(
+                "DELETE FROM tenant_origins WHERE tenant = $1",
+                &[(&tenant, Type::TEXT)],
+            )
             .await?;
         for origin in origins {
             transaction
-                .execute(
+                .execute_typed(
                     "INSERT INTO tenant_origins (tenant, origin) VALUES ($1, $2) ON CONFLICT DO \
                      NOTHING",
-                    &[&tenant, origin],
+                    &[(&tenant, Type::TEXT), (origin, Type::TEXT)],
                 )
                 .await?;
         }
@@ -112,7 +130,10 @@ impl PgTenantStore {
     pub async fn delete(&self, tenant: &str) -> Result<(), BoxError> {
         let client = self.connect().await?;
         client
-            .execute("DELETE FROM tenant_origins WHERE tenant = $1", &[&tenant])
+            .execute_typed(
+                "DELETE FROM tenant_origins WHERE tenant = $1",
+                &[(&tenant, Type::TEXT)],
+            )
             .await?;
         Ok(())
     }
@@ -151,30 +172,29 @@ async fn set_up(config: &Config, seed: &[(String, String)]) -> Result<(), BoxErr
     {
         let transaction = client.transaction().await?;
         transaction
-            .execute(
-                "SELECT pg_advisory_xact_lock($1)",
-                &[&cors_postgres::INSTALL_LOCK],
-            )
+            .batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                cors_postgres::INSTALL_LOCK
+            ))
             .await?;
         transaction.batch_execute(SCHEMA).await?;
         let empty = transaction
-            .query_one("SELECT NOT EXISTS (SELECT 1 FROM tenant_origins)", &[])
+            .query_typed_one("SELECT NOT EXISTS (SELECT 1 FROM tenant_origins)", &[])
             .await?
             .try_get::<_, bool>(0)?;
         if empty {
             for (tenant, origin) in seed {
                 transaction
-                    .execute(
+                    .execute_typed(
                         "INSERT INTO tenant_origins (tenant, origin) VALUES ($1, $2) ON \
                          CONFLICT DO NOTHING",
-                        &[tenant, origin],
+                        &[(tenant, Type::TEXT), (origin, Type::TEXT)],
                     )
                     .await?;
             }
         }
         transaction.commit().await?;
     }
-    cors_postgres::install_change_feed(&client, "tenant_origins", "tenant", DEFAULT_CHANNEL)
-        .await?;
+    cors_postgres::install_change_feed(&client, TABLE, "tenant", DEFAULT_CHANNEL).await?;
     Ok(())
 }

@@ -340,4 +340,173 @@ fn the_tenant_routes_serve_the_contract() {
         get(port, "/reloadable", "https://reload2.example.com").one("access-control-allow-origin"),
         Some("https://reload2.example.com")
     );
+    open_sockets_are_closed_when_their_origin_is_revoked(port);
+}
+
+/// `GET /t/{tenant}/live` and `GET /live/reloadable`: a WebSocket the tenant's origins or the
+/// configured list admitted is closed with 1008 once its origin is revoked — through the admin
+/// routes, or by SQL behind the server's back — while sockets whose origin is still trusted stay
+/// open and keep echoing; an untrusted origin's handshake is refused (R21).
+fn open_sockets_are_closed_when_their_origin_is_revoked(port: u16) {
+    use common::live_socket::{Heard, LiveSocket};
+    let patience = Duration::from_secs(1);
+    let open = |path: &str, origin: &str| {
+        LiveSocket::open(port, path, origin, true)
+            .unwrap_or_else(|status| panic!("{path} from {origin}: {status}"))
+    };
+    // Untrusted: 403, never a 101.
+    assert_eq!(
+        LiveSocket::open(port, "/t/acme/live", "https://evil.example", true).err(),
+        Some(403)
+    );
+    assert_eq!(
+        LiveSocket::open(port, "/t/acme/live", GLOBEX, true).err(),
+        Some(403)
+    );
+    assert_eq!(
+        request(
+            port,
+            "PUT",
+            "/admin/tenants/acme/origins",
+            &[],
+            &format!("{ACME}, https://live.example.com")
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        request(port, "PUT", "/admin/tenants/globex/origins", &[], GLOBEX).status,
+        204
+    );
+    let mut acme = open("/t/acme/live", ACME);
+    let mut live = open("/t/acme/live", "https://live.example.com");
+    let mut admin = open("/t/acme/live", ADMIN);
+    let mut globex = open("/t/globex/live", GLOBEX);
+    for (socket, tenant) in [
+        (&mut acme, "acme"),
+        (&mut live, "acme"),
+        (&mut admin, "acme"),
+        (&mut globex, "globex"),
+    ] {
+        assert_eq!(
+            socket.next(patience),
+            Heard::Text(format!("hello {tenant}"))
+        );
+        assert_eq!(
+            socket.echo("ping?", patience),
+            Heard::Text("ping?".to_owned())
+        );
+    }
+    // Revoked through the admin route: only that origin's socket is closed, with 1008.
+    assert_eq!(
+        request(port, "PUT", "/admin/tenants/acme/origins", &[], ACME).status,
+        204
+    );
+    let revoked_at = Instant::now();
+    assert_eq!(
+        live.next(patience),
+        Heard::Closed(1008, "origin no longer trusted".to_owned())
+    );
+    eprintln!(
+        "admin route → the revoked origin's socket closed after {:?}",
+        revoked_at.elapsed()
+    );
+    for socket in [&mut acme, &mut admin, &mut globex] {
+        assert_eq!(
+            socket.echo("still?", patience),
+            Heard::Text("still?".to_owned())
+        );
+    }
+    // Revoked by SQL behind the server's back: heard when the list's lifetime ends (no feed on
+    // SQLite), within a lifetime and a check.
+    let database = std::env::var_os("CONFORMANCE_DB")
+        .map(PathBuf::from)
+        .expect("the database");
+    sqlite3(
+        &database,
+        "DELETE FROM tenant_origins WHERE tenant = 'acme'",
+    );
+    let deleted_at = Instant::now();
+    assert_eq!(
+        acme.next(TTL + Duration::from_secs(2)),
+        Heard::Closed(1008, "origin no longer trusted".to_owned())
+    );
+    eprintln!(
+        "SQL (no feed, lifetime {TTL:?}) → closed after {:?}",
+        deleted_at.elapsed()
+    );
+    // The literal every tenant trusts is not revoked by the tenant's rows.
+    assert_eq!(
+        admin.echo("admin?", patience),
+        Heard::Text("admin?".to_owned())
+    );
+    assert_eq!(
+        globex.echo("globex?", patience),
+        Heard::Text("globex?".to_owned())
+    );
+
+    // The configured list: set again without the origin that opened it.
+    assert_eq!(
+        request(
+            port,
+            "PUT",
+            "/admin/reloadable",
+            &[],
+            "https://reload2.example.com, https://reload4.example.com"
+        )
+        .status,
+        204
+    );
+    let mut kept = LiveSocket::open(
+        port,
+        "/live/reloadable",
+        "https://reload2.example.com",
+        false,
+    )
+    .expect("a socket");
+    let mut dropped = LiveSocket::open(
+        port,
+        "/live/reloadable",
+        "https://reload4.example.com",
+        false,
+    )
+    .expect("a socket");
+    assert_eq!(
+        LiveSocket::open(
+            port,
+            "/live/reloadable",
+            "https://reload.example.com",
+            false
+        )
+        .err(),
+        Some(403)
+    );
+    for socket in [&mut kept, &mut dropped] {
+        assert_eq!(
+            socket.next(patience),
+            Heard::Text("hello reloadable".to_owned())
+        );
+    }
+    assert_eq!(
+        request(
+            port,
+            "PUT",
+            "/admin/reloadable",
+            &[],
+            "https://reload2.example.com"
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        dropped.next(patience),
+        Heard::Closed(1008, "origin no longer trusted".to_owned())
+    );
+    assert_eq!(
+        kept.echo("kept?", patience),
+        Heard::Text("kept?".to_owned())
+    );
+    kept.close();
+    admin.close();
+    globex.close();
 }

@@ -11,7 +11,7 @@
 //! actix_web::rt::spawn(connection);
 //! cors_postgres::install_change_feed(&client, "tenant_origins", "tenant", cors_postgres::DEFAULT_CHANNEL).await?;
 //! // Once per process, beside the server (not once per worker):
-//! actix_web::rt::spawn(handle.follow(cors_postgres::PgChangeFeed::new(config)));
+//! actix_web::rt::spawn(handle.follow(cors_postgres::PgChangeFeed::new(config, "tenant_origins")));
 //! # Ok(()) }
 //! ```
 //!
@@ -20,14 +20,15 @@
 //! what a replica does when it stops hearing, the measured delays — is
 //! [`cors_runtime::guide::replicas`](https://docs.rs/cors-runtime/latest/cors_runtime/guide/replicas/index.html).
 
+mod errors;
 mod feed;
 mod origins;
 mod sql;
 
-pub use feed::PgChangeFeed;
-pub use origins::PgOrigins;
+pub use feed::{PgChangeFeed, BEAT_APPLICATION_NAME, FEED_APPLICATION_NAME};
+pub use origins::{PgOrigins, LOOKUP_APPLICATION_NAME};
 pub use sql::{
-    change_feed_sql, install_change_feed, InstallError, ALL, DEFAULT_CHANNEL, INSTALL_LOCK,
-    TENANT_PREFIX,
+    change_feed_sql, install_change_feed, InstallError, ALL, BEAT_PREFIX, DEFAULT_CHANNEL,
+    INSTALL_LOCK, TENANT_PREFIX,
 };
 pub use tokio_postgres;

@@ -5,7 +5,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use cors_runtime::tenant::BoxError;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, NoTls};
+
+/// The `application_name` of the lookups' connection, unless its configuration names one: how
+/// an operator finds it in `pg_stat_activity`.
+pub const LOOKUP_APPLICATION_NAME: &str = "cors-origins-lookup";
 
 /// Reads tenants' origins with one query, for a [`TenantOrigins`](cors_runtime::tenant::TenantOrigins)
 /// provider's `origins`:
@@ -31,7 +36,11 @@ use tokio_postgres::{Client, Config, NoTls};
 /// # drop(tenants);
 /// ```
 ///
-/// The query takes the tenant as `$1` and returns one text column. Lookups share one connection
+/// The query takes the tenant as `$1` (text) and returns one text column. Each lookup sends it as
+/// an unnamed statement with its parameter in one round trip (tokio-postgres' `query_typed`):
+/// no named prepared statement outlives its transaction, so lookups work through PgBouncer in
+/// transaction mode, and through the pooled URL of a hosted PostgreSQL. Lookups share one
+/// connection, named [`LOOKUP_APPLICATION_NAME`] in `pg_stat_activity` unless `config` names it
 /// (tokio-postgres pipelines them); it is opened on the first lookup, and replaced when it is
 /// closed, when a query on it fails, or when a lookup on it is abandoned (the runtime gives up
 /// at its lookup timeout: a frozen server, a lost network) — so the next lookup does not wait on a
@@ -57,6 +66,9 @@ impl PgOrigins {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(2));
         }
+        if config.get_application_name().is_none() {
+            config.application_name(LOOKUP_APPLICATION_NAME);
+        }
         Self {
             config,
             query: query.to_owned(),
@@ -75,7 +87,9 @@ impl PgOrigins {
             origins: self,
             client: Some(Arc::clone(&client)),
         };
-        let rows = client.query(&self.query, &[&tenant]).await;
+        let rows = client
+            .query_typed(&self.query, &[(&tenant, Type::TEXT)])
+            .await;
         match rows {
             Ok(rows) => {
                 abandoned.client = None;

@@ -19,6 +19,11 @@ pub const TENANT_PREFIX: &str = "tenant:";
 /// The payload that means "every tenant": a `TRUNCATE`, or a name too long for a notification.
 pub const ALL: &str = "all";
 
+/// The payload of a change feed's heartbeat (this prefix, the sending process's nonce, when it
+/// was sent): not a change. Every replica hears every replica's heartbeats on the channel and
+/// keeps only its own.
+pub const BEAT_PREFIX: &str = "beat:";
+
 /// The advisory lock the installation holds, so that replicas starting at once install one
 /// after the other (`CREATE OR REPLACE` run concurrently fails with "tuple concurrently
 /// updated"). Any number: this one spells `CORSPGFD` in ASCII.
@@ -26,7 +31,7 @@ pub const INSTALL_LOCK: i64 = 0x434F_5253_5047_4644;
 
 /// Names that may be written in SQL unquoted: letters, digits and `_`, not starting with a digit,
 /// at most 63 bytes (PostgreSQL's limit).
-fn checked_identifier(name: &str) -> Result<&str, InstallError> {
+pub(crate) fn checked_identifier(name: &str) -> Result<&str, InstallError> {
     let valid = !name.is_empty()
         && name.len() <= 63
         && name

@@ -74,6 +74,8 @@ mod request; // the request, read once
 mod respond; // the header writers
 mod startup; // what stops a route from serving, said once
 pub mod tenant; // origins by tenant: the provider, its cache, the path parameters
+mod watchers; // open WebSockets subscribed to the changes of the lists that admitted them
+pub mod websocket; // open WebSockets watched: closed when their origin is revoked
 
 pub mod guide;
 

@@ -3,7 +3,9 @@
 //! | route | policy |
 //! | --- | --- |
 //! | `GET, POST /t/{tenant}/data` | the tenant's origins from SQLite, plus `https://admin.example.com`; `credentials`, `headers = ["content-type"]` |
+//! | `GET /t/{tenant}/live` | a WebSocket with the origins of `/t/{tenant}/data`: sends `hello {tenant}`, echoes every text frame, closed with 1008 once the origin that opened it is no longer among them |
 //! | `GET /reloadable` | `origins = config("reloadable")`, set at startup to `https://reload.example.com` |
+//! | `GET /live/reloadable` | a WebSocket with the origins of `/reloadable`: sends `hello reloadable`, echoes, closed with 1008 once `set_origins` drops its origin |
 //! | `PUT /admin/tenants/{tenant}/origins`, `DELETE /admin/tenants/{tenant}`, `PUT /admin/reloadable`, `GET /admin/lookups` | no `#[cors]` |
 //!
 //! The database is SQLite at `$CONFORMANCE_DB` (default: a fresh file in the temporary
@@ -11,6 +13,8 @@
 //! libpq URL, PostgreSQL: the same table, created if missing and seeded when empty, with the
 //! change feed's trigger, and this process following the feed (`crate::tenant_pg`), so that a
 //! change through any replica, or by SQL behind their backs, reaches every replica at once.
+//! `CONFORMANCE_POSTGRES_FEED`, a libpq URL, is the feed's alone (default: `CONFORMANCE_POSTGRES`):
+//! lookups and writes may go through a transaction pooler, the feed needs a session of its own.
 //! `CONFORMANCE_TENANT_TTL_MS` (default 60000) is the cache lifetime of both kinds of tenant,
 //! `CONFORMANCE_LOOKUP_TIMEOUT_MS` (default 1000) the lookup timeout. The provider fails for
 //! tenant `down`, as a database error would, and takes 3 s for tenant `slow`.
@@ -23,13 +27,15 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, put, route, web, HttpResponse, Responder};
+use actix_web::{delete, get, put, route, web, Error, HttpRequest, HttpResponse, Responder};
 use cors_runtime::{
     cors,
     tenant::{
         BoxError, CorsTenant, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
     },
+    websocket::OriginWatch,
 };
+use futures_util::future::{select, Either};
 
 use crate::tenant_db::{self, TenantStore};
 use crate::tenant_pg::PgTenantStore;
@@ -160,8 +166,11 @@ pub fn tenants() -> Result<&'static Tenants, String> {
             let ttl = millis("CONFORMANCE_TENANT_TTL_MS", 60_000)?;
             let timeout = millis("CONFORMANCE_LOOKUP_TIMEOUT_MS", 1_000)?;
             let store = if let Ok(url) = std::env::var("CONFORMANCE_POSTGRES") {
+                // The feed's own session, direct to the primary, when lookups go through a
+                // transaction pooler.
+                let feed_url = std::env::var("CONFORMANCE_POSTGRES_FEED").unwrap_or(url.clone());
                 Store::Postgres(Arc::new(
-                    PgTenantStore::open(&url, &SEED)
+                    PgTenantStore::open(&url, &feed_url, &SEED)
                         .map_err(|error| format!("CONFORMANCE_POSTGRES `{url}`: {error}"))?,
                 ))
             } else {
@@ -220,11 +229,98 @@ pub async fn tenant_data(tenant: CorsTenant) -> impl Responder {
     format!("data {tenant}")
 }
 
+/// A tenant's live feed: a WebSocket with the origins of [`tenant_data`]. Sends `hello
+/// {tenant}`, then echoes every text frame — until the origin that opened it is revoked, when it
+/// is closed with 1008.
+///
+/// # Errors
+/// When the request is not a WebSocket handshake (actix-ws answers it 400).
+#[cors(
+    origins = tenant(crate::conformance::tenant_routes::ConformanceTenants, also = ["https://admin.example.com"]),
+    credentials,
+    headers = ["content-type"]
+)]
+#[get("/t/{tenant}/live")]
+pub async fn tenant_live(
+    request: HttpRequest,
+    body: web::Payload,
+    tenant: CorsTenant,
+    watch: OriginWatch,
+) -> Result<HttpResponse, Error> {
+    let (response, session, messages) = actix_ws::handle(&request, body)?;
+    actix_web::rt::spawn(echo_until_revoked(
+        session,
+        messages,
+        format!("hello {tenant}"),
+        watch,
+    ));
+    Ok(response)
+}
+
 /// Origins the application sets, and sets again while it serves.
 #[cors(origins = config("reloadable"))]
 #[get("/reloadable")]
 pub async fn reloadable() -> impl Responder {
     "reloadable"
+}
+
+/// A WebSocket with the origins of [`reloadable`]: sends `hello reloadable`, echoes, and is
+/// closed with 1008 once `set_origins` drops the origin that opened it.
+///
+/// # Errors
+/// When the request is not a WebSocket handshake (actix-ws answers it 400).
+#[cors(origins = config("reloadable"))]
+#[get("/live/reloadable")]
+pub async fn reloadable_live(
+    request: HttpRequest,
+    body: web::Payload,
+    watch: OriginWatch,
+) -> Result<HttpResponse, Error> {
+    let (response, session, messages) = actix_ws::handle(&request, body)?;
+    actix_web::rt::spawn(echo_until_revoked(
+        session,
+        messages,
+        "hello reloadable".to_owned(),
+        watch,
+    ));
+    Ok(response)
+}
+
+/// Says `hello`, then echoes every text frame, answers pings, and ends with the peer — or, once
+/// the origin that opened the socket is no longer trusted, closes it with 1008.
+async fn echo_until_revoked(
+    mut session: actix_ws::Session,
+    mut messages: actix_ws::MessageStream,
+    hello: String,
+    mut watch: OriginWatch,
+) {
+    if session.text(hello).await.is_err() {
+        return;
+    }
+    let closed = watch.close_on_revocation(session.clone());
+    let mut closed = std::pin::pin!(closed);
+    loop {
+        let message = std::pin::pin!(messages.recv());
+        match select(closed.as_mut(), message).await {
+            // Revoked (closed with 1008), or the peer went away.
+            Either::Left(_) | Either::Right((None | Some(Err(_)), _)) => return,
+            Either::Right((Some(Ok(actix_ws::Message::Text(text))), _)) => {
+                if session.text(text).await.is_err() {
+                    return;
+                }
+            }
+            Either::Right((Some(Ok(actix_ws::Message::Ping(bytes))), _)) => {
+                if session.pong(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            Either::Right((Some(Ok(actix_ws::Message::Close(reason))), _)) => {
+                let _ = session.close(reason).await;
+                return;
+            }
+            Either::Right((Some(Ok(_)), _)) => {}
+        }
+    }
 }
 
 /// A 400 whose body is `message`.
@@ -308,7 +404,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
     let _ = tenants();
     config
         .service(tenant_data)
+        .service(tenant_live)
         .service(reloadable)
+        .service(reloadable_live)
         .service(put_tenant_origins)
         .service(delete_tenant)
         .service(put_reloadable)

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod child_server;
+pub mod live_socket;
 pub mod log_capture;
 pub mod playground_suite;
 pub mod postgres;

@@ -8,7 +8,7 @@ use cors_policy::spec::SpecOrigins;
 
 use super::problems::{methods_agree, scope_default_agrees, source_and_problems, RouteProblem};
 use super::route::path::PathMatcher;
-use super::route::{AppRoute, EntryKind, RouteEntry};
+use super::route::{AppRoute, Changing, EntryKind, RouteEntry};
 use crate::startup::errors::{grouped, ConfigError};
 use crate::startup::say::{self, Level};
 use crate::tenant::{self, TenantRoute};
@@ -32,14 +32,17 @@ pub(crate) fn compile(entry: &RouteEntry) -> Result<Rc<AppRoute>, RouteProblem> 
         EntryKind::ScopeDefault => scope_default_agrees(policy)?,
         EntryKind::OptedOut | EntryKind::ScopeOptedOut => {}
     }
-    let tenant = match &policy.spec.origins {
+    let changing = match &policy.spec.origins {
         SpecOrigins::Tenant { provider, .. } => {
             let source = entry
                 .tenant_provider
                 .and_then(|key| tenant::source::registered(key()))
                 .ok_or_else(|| RouteProblem::ProviderNotRegistered(provider.clone()))?;
-            Some(Rc::new(TenantRoute::new(source, &pattern)))
+            Some(Rc::new(Changing::Tenant(TenantRoute::new(
+                source, &pattern,
+            ))))
         }
+        _ if policy.is_reloadable() => Some(Rc::new(Changing::Configured)),
         _ => None,
     };
     let route = Rc::new(AppRoute::new(
@@ -49,7 +52,7 @@ pub(crate) fn compile(entry: &RouteEntry) -> Result<Rc<AppRoute>, RouteProblem> 
         pattern,
         path,
         policy,
-        tenant,
+        changing,
     ));
     Ok(Rc::clone(entry.compiled.get_or_init(|| route)))
 }

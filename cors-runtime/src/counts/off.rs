@@ -47,4 +47,13 @@ impl ProviderCounts {
 
     #[inline(always)]
     pub(crate) fn notification(&self) {}
+
+    #[inline(always)]
+    pub(crate) fn beat_sent(&self) {}
+
+    #[inline(always)]
+    pub(crate) fn beat_heard(&self) {}
+
+    #[inline(always)]
+    pub(crate) fn feed_silence(&self, _unheard: Option<Duration>) {}
 }

@@ -50,6 +50,10 @@ fn describe(recorder: &dyn metrics::Recorder) {
                 "cors_tenant_feed_notifications_total",
                 "Changes the provider's change feed delivered",
             ),
+            (
+                "cors_tenant_feed_beats_total",
+                "Heartbeats of the provider's change feed, sent and heard back on its listening session",
+            ),
         ];
         for (name, help) in counters {
             recorder.describe_counter(name.into(), None, help.into());
@@ -63,6 +67,13 @@ fn describe(recorder: &dyn metrics::Recorder) {
             "cors_tenant_feed_connected".into(),
             None,
             "1 while the provider's change feed hears changes, 0 once it is lost".into(),
+        );
+        recorder.describe_gauge(
+            "cors_tenant_feed_unheard_seconds".into(),
+            Some(metrics::Unit::Seconds),
+            "Seconds since the provider's change feed last proved that it hears every change \
+             (a heartbeat heard back); -1 while it never has"
+                .into(),
         );
     });
 }
@@ -192,6 +203,9 @@ struct LookupHandles {
 struct FeedHandles {
     connected: Gauge,
     notifications: Counter,
+    /// `cors_tenant_feed_beats_total`: sent, heard.
+    beats: [Counter; 2],
+    unheard: Gauge,
 }
 
 impl ProviderCounts {
@@ -236,6 +250,21 @@ impl ProviderCounts {
                     .register_gauge(&key("cors_tenant_feed_connected", self.labels()), &METADATA)
             }),
             notifications: counter("cors_tenant_feed_notifications_total", self.labels()),
+            beats: ["sent", "heard"].map(|direction| {
+                counter(
+                    "cors_tenant_feed_beats_total",
+                    vec![
+                        Label::new("provider", self.provider),
+                        Label::new("direction", direction),
+                    ],
+                )
+            }),
+            unheard: metrics::with_recorder(|recorder| {
+                recorder.register_gauge(
+                    &key("cors_tenant_feed_unheard_seconds", self.labels()),
+                    &METADATA,
+                )
+            }),
         })
     }
 
@@ -245,5 +274,22 @@ impl ProviderCounts {
 
     pub(crate) fn notification(&self) {
         self.feed().notifications.increment(1);
+    }
+
+    pub(crate) fn beat_sent(&self) {
+        self.feed().beats[0].increment(1);
+    }
+
+    pub(crate) fn beat_heard(&self) {
+        let feed = self.feed();
+        feed.beats[1].increment(1);
+        feed.unheard.set(0.0);
+    }
+
+    /// How long the feed has not proved that it hears (`None`: it never has).
+    pub(crate) fn feed_silence(&self, unheard: Option<Duration>) {
+        self.feed()
+            .unheard
+            .set(unheard.map_or(-1.0, |unheard| unheard.as_secs_f64()));
     }
 }

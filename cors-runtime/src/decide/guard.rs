@@ -155,6 +155,20 @@ pub(crate) fn guard<'r>(
     }) // row 7
 }
 
+/// Whether a WebSocket handshake from `origin` would be let in by R21 whatever the route's
+/// origins are: `Sec-Fetch-Site: same-origin`, or an `Origin` naming the request's own host. Such
+/// a socket does not depend on the route's list, and nothing revokes it.
+pub(crate) fn handshake_admitted_without_the_list<'r>(
+    origin: Values<'r>,
+    request: &impl Requester<'r>,
+) -> bool {
+    request
+        .fetch_site()
+        .one()
+        .is_some_and(|site| site == "same-origin")
+        || authority(origin).is_some_and(|own| request.is_own_host(own))
+}
+
 /// The `host[:port]` of the request's one `Origin`, when it is `scheme://host[:port]` and
 /// nothing else: `None` for `null`, a malformed value, user info, a path, or several `Origin`s.
 fn authority(origin: Values<'_>) -> Option<&str> {

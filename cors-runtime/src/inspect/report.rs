@@ -159,19 +159,16 @@ fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
             Some(source) => OriginsFrom::Configured(source.clone()),
         },
         // The registered provider's type: the name its metrics carry too.
-        tenant_provider: match (&route.tenant, &policy.origins_source) {
+        tenant_provider: match (route.tenant(), &policy.origins_source) {
             (Some(link), _) => Some(link.source.name.to_owned()),
             (None, Some(OriginsSource::Provider(provider))) => Some(provider.clone()),
             (None, _) => None,
         },
-        tenant_feed: route
-            .tenant
-            .as_ref()
-            .and_then(|link| link.source.hearing.feed()),
+        tenant_feed: route.tenant().and_then(|link| link.source.hearing.feed()),
         metrics: crate::counts::route_metrics(
             serves(cors_policy::writes::is_unsafe) && policy.spec.writes_opt_out.is_none(),
             serves(|method| method == "GET"),
-            route.tenant.is_some(),
+            route.tenant().is_some(),
         ),
         credentials: policy.credentials,
         headers: rendered(&policy.spec.headers),

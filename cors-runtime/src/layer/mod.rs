@@ -14,6 +14,7 @@
 //! the app, and nothing here may keep a reference to it — and the grant written on the way out
 //! ([`future`], [`crate::respond`]).
 
+mod changing;
 mod cors_error;
 mod future;
 mod requester;
@@ -247,8 +248,8 @@ where
         let Some(route) = routes.for_actual(&request) else {
             return CorsFirstFuture::passed(self.service.call(request));
         };
-        if let Some(link) = &route.tenant {
-            return tenant::actual(&self.service, self.settings, route, link, request);
+        if let Some(changing) = &route.changing {
+            return changing::actual(&self.service, self.settings, route, changing, request);
         }
         let origin = origin.unwrap_or_else(|| Values::of(request.headers(), &ORIGIN));
         let next = self.settings.actual(
@@ -389,7 +390,7 @@ impl Settings {
             PreflightTarget::NotCors => Preflight::NotOne(cors.origin),
             PreflightTarget::Route(route, method) => {
                 let listed = decide::listed(route.policy, cors.origin);
-                let Some(link) = &route.tenant else {
+                let Some(link) = route.tenant() else {
                     return Preflight::Answered(
                         self.answer_preflight(route, request, &cors, ask, method, listed),
                     );

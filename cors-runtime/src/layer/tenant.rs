@@ -9,8 +9,10 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::ORIGIN;
+use actix_web::http::Method;
 use actix_web::Error;
 
+use super::requester::Requester;
 use super::{go, CorsFirstFuture, Settings};
 use crate::app::route::AppRoute;
 use crate::decide::{self, Reason, Refusal, Resolution};
@@ -18,10 +20,11 @@ use crate::request::{CorsRequest, Values};
 use crate::tenant::handed::{Handed, HandedUntilDropped};
 use crate::tenant::source::{LookupFailed, TenantSource};
 use crate::tenant::TenantRoute;
+use crate::websocket::{self, AdmittedBy};
 
 /// The route's tenant source (present: only tenant routes come here).
 fn source_of(route: &AppRoute) -> Option<Arc<TenantSource>> {
-    route.tenant.as_ref().map(|link| Arc::clone(&link.source))
+    route.tenant().map(|link| Arc::clone(&link.source))
 }
 
 /// An actual request to `route`, a tenant route: its tenant handed to the app's code
@@ -45,6 +48,11 @@ where
     let listed = decide::listed(route.policy, origin);
     let (decision, handed) = match decide::resolve(route.policy, link, tenant.as_deref(), listed) {
         Resolution::Decided(decision, sets) => {
+            if let (Ok(_), Some(sets)) = (&decision, &sets) {
+                if *request.method() == Method::GET {
+                    hand_if_watched(&request, route, origin, &link.source, &sets.tenant);
+                }
+            }
             // The name the decision used: the cached lists' own when they decided.
             let handed = tenant.as_ref().map(|tenant| {
                 let name =
@@ -83,14 +91,22 @@ where
     let source = source_of(&route);
     let handed = HandedUntilDropped(Handed::hand(request.head(), Arc::from(tenant.as_str())));
     CorsFirstFuture::waiting(Box::pin(async move {
-        let looked_up = match source {
-            Some(source) => source.load(tenant.clone()).await,
+        let looked_up = match &source {
+            Some(source) => Arc::clone(source).load(tenant.clone()).await,
             None => Err(LookupFailed),
         };
         let next = {
             let origin = Values::of(request.headers(), &ORIGIN);
             let listed = decide::listed(route.policy, origin);
+            let by_literal = listed.is_ok();
             let decision = decide::after_lookup(route.policy, &tenant, listed, &looked_up);
+            if let (Ok(_), false, Ok(sets), Some(source)) =
+                (&decision, by_literal, &looked_up, &source)
+            {
+                if *request.method() == Method::GET {
+                    hand_if_watched(&request, &route, origin, source, &sets.tenant);
+                }
+            }
             settings.actual(&route, &request, origin, decision)
         };
         // Held to the end of the app's answer, or of this future if it is dropped first.
@@ -98,6 +114,22 @@ where
         drop(handed);
         answer
     }))
+}
+
+/// Hands a handshake the tenant's own origins admitted what the handler's `OriginWatch` needs.
+fn hand_if_watched(
+    request: &ServiceRequest,
+    route: &AppRoute,
+    origin: Values<'_>,
+    source: &Arc<TenantSource>,
+    tenant: &Arc<str>,
+) {
+    websocket::hand_if_watched(request, route.policy, origin, &Requester(request), || {
+        AdmittedBy::Tenant {
+            source: Arc::clone(source),
+            tenant: Arc::clone(tenant),
+        }
+    });
 }
 
 /// A preflight to `route`, answered once `tenant`'s origins are looked up.

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use arc_swap::ArcSwap;
 use cors_policy::origins::{OriginFlags, Origins};
@@ -21,6 +21,7 @@ use cors_policy::spec::{Spec, SpecOrigins};
 use cors_policy::{At, Problem};
 
 use super::origins::{AllowedOrigins, OriginSet};
+use crate::watchers::Watchers;
 
 /// Lists set by the application, by name: the last valid one of each.
 static SET_ORIGINS: LazyLock<Mutex<HashMap<String, Vec<String>>>> = LazyLock::new(Mutex::default);
@@ -28,13 +29,20 @@ static SET_ORIGINS: LazyLock<Mutex<HashMap<String, Vec<String>>>> = LazyLock::ne
 /// One [`set_origins`] at a time: the list kept and the routes' origins always agree.
 static SETTING: Mutex<()> = Mutex::new(());
 
+/// The open WebSockets admitted by a configured list, by its name: told when it is set again,
+/// so that each checks its origin against the new list (`crate::websocket`).
+pub(crate) static SOCKETS: LazyLock<Arc<Watchers<String>>> =
+    LazyLock::new(|| Arc::new(Watchers::new()));
+
 /// Sets the origins of every route written `origins = config("name")`.
 ///
 /// Before the app is built, the list is kept and checked, for each route that uses it, when the
 /// app is built ([`check`](crate::check) gives the errors before the server starts). Once apps
 /// are serving, the list is checked against every route that uses it, with that route's flags
 /// (`credentials`, …), and either replaces their origins on every worker, atomically — the next
-/// request sees the new list, whole — or is refused, and the last valid list stays.
+/// request sees the new list, whole, and an open WebSocket the old list admitted is checked
+/// against it ([`OriginWatch`](crate::websocket::OriginWatch)) — or is refused, and the last
+/// valid list stays.
 ///
 /// ```
 /// // Loaded from the application's own configuration file:
@@ -75,6 +83,8 @@ where
     if let Ok(mut kept) = SET_ORIGINS.lock() {
         kept.insert(name.to_owned(), entries);
     }
+    // Open WebSockets this list admitted check their origin against the new one.
+    SOCKETS.notify(name);
     Ok(())
 }
 

@@ -161,6 +161,20 @@ impl Policy {
         }
     }
 
+    /// The name of its configured list, `config("name")` (empty for other origins).
+    pub(crate) fn config_name(&self) -> &str {
+        match &self.spec.origins {
+            SpecOrigins::Config { name } => name,
+            _ => "",
+        }
+    }
+
+    /// Whether its origins may change while the app serves: `config("name")`, replaced by
+    /// `set_origins`.
+    pub(crate) const fn is_reloadable(&self) -> bool {
+        matches!(self.origins, AllowedOrigins::Reloadable(_))
+    }
+
     /// The methods a preflight to a route serving `served` may ask for: the policy's `methods`,
     /// or the route's own.
     pub(crate) fn methods_for(&self, served: &[String]) -> AllowedMethods {

@@ -25,8 +25,8 @@ impl<'r> Values<'r> {
         Self(headers.get_all(name).as_slice())
     }
 
-    /// These values (the fuzz targets and tests build them by hand).
-    #[cfg(any(test, feature = "fuzzing"))]
+    /// These values: an origin kept past its request (an open WebSocket's, checked again), or
+    /// values the fuzz targets and tests build by hand.
     pub(crate) const fn from_slice(values: &'r [HeaderValue]) -> Self {
         Self(values)
     }

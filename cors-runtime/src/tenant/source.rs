@@ -40,6 +40,7 @@ use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
 use crate::counts::{LookupOutcome, ProviderCounts};
 use crate::request::Shown;
+use crate::watchers::Watchers;
 
 /// The future of a provider's lookup.
 type Lookup = Pin<Box<dyn Future<Output = Result<Vec<String>, BoxError>>>>;
@@ -93,6 +94,9 @@ pub(crate) struct TenantSource {
     pub(crate) longest_tenant: usize,
     /// Whether a name longer than that has been said.
     said_too_long: AtomicBool,
+    /// The open WebSockets admitted by a tenant's origins, by tenant: told when its origins
+    /// may have changed (`crate::websocket`).
+    pub(crate) sockets: Arc<Watchers<Arc<str>>>,
 }
 
 /// Why a lookup gave no list. Said at `WARN` where it happens.
@@ -136,6 +140,16 @@ impl TenantSource {
     #[inline]
     pub(crate) fn usable(&self, sets: &TenantSets, now: Instant) -> bool {
         now < sets.fresh_until && (now < sets.unheard_until || self.hearing.vouches_at(now))
+    }
+
+    /// Until when `sets` may answer, as things stand: its lifetime's end, or sooner when the
+    /// feed's lease ends first (it may be renewed by then: ask again).
+    pub(crate) fn usable_until(&self, sets: &TenantSets) -> Instant {
+        let vouched = self
+            .hearing
+            .lease_end()
+            .map_or(sets.unheard_until, |lease| lease.max(sets.unheard_until));
+        sets.fresh_until.min(vouched)
     }
 
     /// The tenant's origins if they are in the cache and fresh: a synchronous lookup that
@@ -266,14 +280,18 @@ impl TenantSource {
     /// began earlier stores a list from an older epoch, which expires at once ([`Lifetimes`]).
     /// After: a worker that read the epoch before the cache was invalidated may have copied the
     /// old list ([`super::TenantRoute::warm`]) under that epoch, which is then no longer current.
+    /// The open WebSockets the tenant's origins admitted are then told to check again.
     pub(crate) fn invalidate(&self, tenant: &str) {
         self.epochs
             .invalidating(tenant, || self.cache.invalidate(tenant));
+        self.sockets.notify(tenant);
     }
 
-    /// Forgets every tenant's origins (counted as in [`Self::invalidate`]).
+    /// Forgets every tenant's origins (counted as in [`Self::invalidate`]); every open
+    /// WebSocket a tenant's origin admitted checks again.
     pub(crate) fn invalidate_all(&self) {
         self.epochs.invalidating_all(|| self.cache.invalidate_all());
+        self.sockets.notify_all();
     }
 }
 
@@ -387,6 +405,7 @@ pub(crate) fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> Arc
         lists,
         longest_tenant: cache.longest_tenant,
         said_too_long: AtomicBool::new(false),
+        sockets: Arc::new(Watchers::new()),
     });
     SOURCES
         .lock()

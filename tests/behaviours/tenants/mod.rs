@@ -95,6 +95,7 @@ providers!(
     Followed,
     FollowedLost,
     FollowedOvertaken,
+    FollowedUnproven,
     SharedFailure,
     Abandoned,
     Uncredentialed
@@ -899,6 +900,7 @@ async fn a_lost_feed_uses_no_list_longer_than_unheard_for() {
     );
     let changes = started(follow(&handle)).await;
     changes.listening();
+    changes.heard_until(Instant::now());
     let app = init_service(tenant_app!(FollowedLost)).await;
     let loads = || behaviour.loads.load(Ordering::SeqCst);
     assert_credentialed_grant(
@@ -939,10 +941,80 @@ async fn a_lost_feed_uses_no_list_longer_than_unheard_for() {
     behaviour.failing.lock().unwrap().clear();
     behaviour.store.replace("acme", &[ACME.to_owned()]).unwrap();
     changes.listening();
+    changes.heard_until(Instant::now());
     assert_credentialed_grant(
         &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
         ACME,
     );
+}
+
+/// A feed session that is open but has not proved that it hears — `LISTEN` through a
+/// transaction pooler returns, and nothing is ever delivered — vouches for nothing: lists live
+/// `unheard_for`. A feed that cannot hear is said once at `ERROR` however often it retries (the
+/// `WARN` of a loss is not said on top of it), and its first proof after that once at `INFO`,
+/// with how long it was out; from then on lists are vouched for.
+#[actix_web::test]
+async fn a_feed_vouches_only_once_it_has_heard_and_says_its_trouble_once() {
+    let _capture = crate::common::log_capture::install(log::LevelFilter::Info);
+    let behaviour = behaviour("followed-unproven");
+    let handle = register(
+        FollowedUnproven(Arc::clone(&behaviour)),
+        TenantCache::new().unheard_for(Duration::from_millis(150)),
+    );
+    let changes = started(follow(&handle)).await;
+    changes.listening();
+    let app = init_service(tenant_app!(FollowedUnproven)).await;
+    let loads = || behaviour.loads.load(Ordering::SeqCst);
+    assert_credentialed_grant(
+        &send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await,
+        ACME,
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_eq!(loads(), 2, "an open session that never heard vouches for nothing");
+    // The feed's retries: each session opens, and its heartbeats never come back.
+    for _ in 0..5 {
+        changes.cannot_hear(&"its heartbeats never came back: a pooler in transaction mode?");
+        changes.lost(&"connecting: Connection refused (os error 111)");
+        changes.listening();
+    }
+    let said = crate::common::log_capture::take();
+    let loud: Vec<&(log::Level, String)> = said
+        .iter()
+        .filter(|(level, _)| *level <= log::Level::Warn)
+        .collect();
+    assert_eq!(loud.len(), 1, "{said:?}");
+    assert_eq!(loud[0].0, log::Level::Error);
+    assert!(
+        loud[0].1.contains("change feed cannot hear changes")
+            && loud[0].1.contains("a pooler in transaction mode?"),
+        "{}",
+        loud[0].1
+    );
+    // Heard at last: said once, with how long it was out; lists vouched for from then on.
+    changes.heard_until(Instant::now());
+    changes.heard_until(Instant::now());
+    let said = crate::common::log_capture::take();
+    let back: Vec<&String> = said
+        .iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.contains("change feed listening again"))
+        .collect();
+    assert_eq!(back.len(), 1, "{said:?}");
+    assert!(back[0].contains("out_for_ms="), "{}", back[0]);
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    let before = loads();
+    for _ in 0..4 {
+        changes.heard_until(Instant::now());
+        actix_web::rt::time::sleep(Duration::from_millis(60)).await;
+        send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    }
+    assert_eq!(loads(), before, "vouched for: no lookup past unheard_for");
+    // A heartbeat claiming to come from the future renews nothing beyond now.
+    changes.heard_until(Instant::now() + Duration::from_secs(3600));
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
+    assert_eq!(loads(), before + 1, "a lease ends unheard_for after its proof at most");
 }
 
 /// A change heard while a lookup of the same tenant is under way: the list that lookup read is

@@ -14,6 +14,16 @@ use crate::policy::lists::AllowedMethods;
 use crate::policy::Policy;
 use crate::tenant::TenantRoute;
 
+/// Origins that may change while the app serves. One per route, behind an `Rc`: the size of
+/// the tenant's link costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Changing {
+    /// A tenant's, looked up through this link.
+    Tenant(TenantRoute),
+    /// A configured list set again with `set_origins`.
+    Configured,
+}
+
 /// One `#[cors]` route path of the app, compiled — or a route that opted out, or a scope's
 /// default policy ([`EntryKind`]).
 #[derive(Clone)]
@@ -29,8 +39,11 @@ pub(crate) struct AppRoute {
     pub(crate) policy: &'static Policy,
     /// The methods a preflight may ask for: the policy's, or the route's own.
     pub(crate) allow_methods: AllowedMethods,
-    /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
-    pub(crate) tenant: Option<Rc<TenantRoute>>,
+    /// What its origins come from when they may change while the app serves: a tenant's
+    /// (`origins = tenant(...)`: where they are looked up), or a configured list
+    /// (`config("...")`). One option, so that a route whose origins never change costs the layer
+    /// one test for both.
+    pub(crate) changing: Option<Rc<Changing>>,
     /// Its decisions, counted (the `metrics` feature; empty without it).
     pub(crate) counts: RouteCounts,
 }
@@ -45,7 +58,7 @@ impl AppRoute {
         pattern: String,
         path: PathMatcher,
         policy: &'static Policy,
-        tenant: Option<Rc<TenantRoute>>,
+        changing: Option<Rc<Changing>>,
     ) -> Self {
         Self {
             counts: RouteCounts::new(&pattern),
@@ -60,7 +73,15 @@ impl AppRoute {
             kind,
             policy,
             allow_methods: policy.methods_for(methods),
-            tenant,
+            changing,
+        }
+    }
+
+    /// Where its tenants' origins are looked up, for `origins = tenant(...)`.
+    pub(crate) fn tenant(&self) -> Option<&TenantRoute> {
+        match self.changing.as_deref()? {
+            Changing::Tenant(link) => Some(link),
+            Changing::Configured => None,
         }
     }
 

@@ -9,7 +9,7 @@ pub(crate) mod entry;
 pub mod kind;
 pub(crate) mod path;
 
-pub(crate) use compiled::AppRoute;
+pub(crate) use compiled::{AppRoute, Changing};
 pub(crate) use entry::{live_apps, next_order, RouteEntry};
 pub(crate) use kind::{EntryKind, RouteGuards};
 pub use kind::{GuardFn, PolicyRef};
