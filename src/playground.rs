@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
@@ -21,7 +21,10 @@ use actix_web::{
 };
 use cors_runtime::{
     cors,
-    tenant::{BoxError, CorsTenant, TenantCache, TenantOrigins, TenantRequest},
+    tenant::{
+        BoxError, CorsTenant, TenantCache, TenantOrigins, TenantOriginsHandle, TenantRequest,
+    },
+    websocket::OriginWatch,
     CorsFirst,
 };
 
@@ -287,6 +290,24 @@ impl TenantOrigins for PlaygroundTenants {
     }
 }
 
+/// The tenants' database and the handle that invalidates their cache, once registered.
+static TENANTS: OnceLock<(Arc<TenantStore>, TenantOriginsHandle)> = OnceLock::new();
+
+/// Deletes every origin of `tenant`, as an admin tool would, and invalidates it: the next
+/// request for it is refused, and an open WebSocket one of its origins admitted is closed with
+/// 1008.
+///
+/// # Errors
+/// The database cannot be written, or the tenants were never registered.
+pub fn revoke_tenant(tenant: &str) -> Result<(), String> {
+    let (store, handle) = TENANTS
+        .get()
+        .ok_or_else(|| "the playground's tenants are not registered".to_owned())?;
+    store.delete(tenant).map_err(|error| error.to_string())?;
+    handle.invalidate(tenant);
+    Ok(())
+}
+
 /// Opens the tenants' database (`$PLAYGROUND_DB`, or a fresh file) and registers the provider:
 /// once per process.
 fn register_tenants() {
@@ -305,18 +326,46 @@ fn register_tenants() {
                 // `page+co` to the handler, and so to CORS — never the stranger's `page%2Bco`.
                 ("page+co", PAGE_ORIGIN),
                 ("page%2Bco", STRANGER_ORIGIN),
+                // The tenant whose live feed the browser suites watch being revoked.
+                ("live-co", PAGE_ORIGIN),
             ],
         ) {
             Ok(store) => {
-                drop(cors_runtime::tenant::register_tenant_origins(
-                    PlaygroundTenants(Arc::new(store)),
+                let store = Arc::new(store);
+                let handle = cors_runtime::tenant::register_tenant_origins(
+                    PlaygroundTenants(Arc::clone(&store)),
                     TenantCache::new(),
-                ));
+                );
+                let _ = TENANTS.set((store, handle));
             }
             // The tenant route's app then refuses to start, naming the provider.
             Err(error) => eprintln!("PLAYGROUND_DB `{}`: {error}", path.display()),
         }
     });
+}
+
+/// A tenant's live feed: a WebSocket its origins may open (R21), sends `hello {tenant}`, echoes,
+/// and is closed with 1008 once the origin that opened it is revoked ([`revoke_tenant`]).
+///
+/// # Errors
+/// When the request is not a WebSocket handshake (actix-ws answers it 400).
+#[cors(origins = tenant(crate::playground::PlaygroundTenants), credentials)]
+#[get("/api/t/{tenant}/live")]
+pub async fn tenant_live(
+    request: HttpRequest,
+    body: web::Payload,
+    tenant: CorsTenant,
+    watch: OriginWatch,
+) -> Result<HttpResponse, error::Error> {
+    let (response, session, messages) = actix_ws::handle(&request, body)?;
+    ran("tenant-live");
+    actix_web::rt::spawn(crate::conformance::tenant_routes::echo_until_revoked(
+        session,
+        messages,
+        format!("hello {tenant}"),
+        watch,
+    ));
+    Ok(response)
 }
 
 /// A tenant's data: each tenant's origins from the database, with the user's cookies; its
@@ -528,6 +577,7 @@ fn api_with(
         .service(callback)
         .service(socket)
         .service(tenant_data)
+        .service(tenant_live)
         .service(
             web::scope("/api/session")
                 .wrap(from_fn(require_session))

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::playground_suite::{
-    check_page, check_stranger, start_playground, Expect, ScenarioPage, PAGE_EXPECTATIONS,
-    STRANGER_EXPECTATIONS,
+    check_page, check_revoked_socket, check_stranger, start_playground, Expect, ScenarioPage,
+    PAGE_EXPECTATIONS, STRANGER_EXPECTATIONS,
 };
 use common::{tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
@@ -294,6 +294,8 @@ fn playground_scenarios_in_chromium() {
     let screenshot = page.screenshot();
     check_page(&mut page, &results);
     check_reasons(&PAGE_EXPECTATIONS, &page.cors_errors());
+    let closed = check_revoked_socket(&mut page);
+    eprintln!("revoked while open: the page saw {closed}");
 
     let account_runs = playground::handler_runs("account");
     let mut stranger = Page::open(&address);

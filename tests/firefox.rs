@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::playground_suite::{check_page, check_stranger, start_playground, ScenarioPage};
+use common::playground_suite::{
+    check_page, check_revoked_socket, check_stranger, start_playground, ScenarioPage,
+};
 use common::{tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
@@ -222,6 +224,8 @@ fn playground_scenarios_in_firefox() {
     let mut page = Session::open(&address);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
     check_page(&mut page, &results);
+    let closed = check_revoked_socket(&mut page);
+    eprintln!("revoked while open: the page saw {closed}");
 
     let account_runs = playground::handler_runs("account");
     let stranger_results = page.run_scenarios(&format!("{STRANGER_ORIGIN}/"));

@@ -9,19 +9,38 @@
 //! - PostgreSQL stopped for 3 s: no 5xx, other routes served, and once `unheard_for` has passed
 //!   no replica grants from a list it can no longer check; started again: it recovers alone.
 //!
-//! Without PostgreSQL installed the test says so loudly and skips; with `CI` set it fails.
+//! - through PgBouncer in transaction mode: replicas whose only URL is the pooler cannot hear
+//!   the feed, fail closed (a revocation by SQL honoured within 5 s, with the cache lifetime at
+//!   ten minutes) and say why once at `ERROR`; with the feed on its own direct URL and lookups
+//!   through the pooler, every revocation within 1 s, lookups under concurrency never failing,
+//!   and open WebSockets closed with 1008 on every replica (SQL and admin-route revocations),
+//!   the others kept.
+//!
+//! Without PostgreSQL (or PgBouncer) installed a test says so loudly and skips; with `CI` set it
+//! fails.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::child_server::{serve_if_asked, ChildServer};
-use common::postgres::TestPostgres;
+use common::live_socket::{Heard, LiveSocket};
+use common::postgres::{TestPgBouncer, TestPostgres};
 use common::wire::{exchange, WireResponse};
 
 #[test]
 fn serve_in_a_child_process() {
     serve_if_asked();
+}
+
+/// One test at a time: with `.ci/run`'s cluster they share one PostgreSQL, which the first test
+/// restarts and stops.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 const ACME: &str = "https://acme.example.com";
@@ -89,6 +108,7 @@ const APP_BACKENDS: &str =
 
 #[test]
 fn every_change_reaches_every_replica_and_a_lost_feed_hides_no_revocation() {
+    let _alone = one_at_a_time();
     let Some(postgres) = TestPostgres::start("replicas") else {
         return;
     };
@@ -411,5 +431,291 @@ fn an_unusable_postgres_url_is_said_before_listening() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stdout.contains("listening on"), "{stdout}");
         assert!(stderr.contains(said), "{stderr}");
+    }
+}
+
+/// Three replicas started together with `env`, each once it listens.
+fn replicas(env: &[(&'static str, String)]) -> Vec<ChildServer> {
+    let starting: Vec<_> = (0..3)
+        .map(|_| {
+            let env = env.to_vec();
+            std::thread::spawn(move || ChildServer::start(&env))
+        })
+        .collect();
+    starting
+        .into_iter()
+        .map(|thread| thread.join().expect("a replica"))
+        .collect()
+}
+
+/// Runs `statement` on `url` (directly, not through the pooler).
+fn sql(url: &str, statement: &str) {
+    let url = url.to_owned();
+    let statement = statement.to_owned();
+    actix_web::rt::System::new().block_on(async move {
+        let (client, connection) =
+            cors_postgres::tokio_postgres::connect(&url, cors_postgres::tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+        actix_web::rt::spawn(connection);
+        client
+            .batch_execute(&statement)
+            .await
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+    });
+}
+
+/// Replicas whose only URL is PgBouncer in transaction mode: `LISTEN` runs on a server
+/// connection the pooler then hands to other clients, so the feed never hears — not even its own
+/// heartbeats. They say so once at `ERROR`, vouch for no cached list, and so refuse an origin
+/// deleted by SQL within `unheard_for` (2 s) plus a lookup, on every replica, with the cache
+/// lifetime at ten minutes — and keep refusing it.
+#[test]
+fn a_fleet_behind_a_transaction_pooler_fails_closed_and_says_why() {
+    let _alone = one_at_a_time();
+    let Some(postgres) = TestPostgres::start("pooler-only") else {
+        return;
+    };
+    let Some(bouncer) = TestPgBouncer::start(&postgres, "pooler-only") else {
+        return;
+    };
+    let direct = postgres.database("cors_pooler_only");
+    let env = [
+        ("CONFORMANCE_POSTGRES", bouncer.url("cors_pooler_only")),
+        ("CONFORMANCE_TENANT_TTL_MS", "600000".to_owned()),
+        ("RUST_LOG", "cors_runtime=info".to_owned()),
+    ];
+    let mut replicas = replicas(&env);
+    let ports: Vec<u16> = replicas.iter().map(|replica| replica.port).collect();
+    for replica in &mut replicas {
+        assert!(
+            replica.wait_for_log("change feed cannot hear changes", Duration::from_secs(10)),
+            "{:?}",
+            replica.log()
+        );
+    }
+    for &port in &ports {
+        assert!(granted(port, ACME), "lookups through the pooler work");
+    }
+    sql(
+        &direct,
+        &format!("DELETE FROM tenant_origins WHERE origin = '{ACME}'"),
+    );
+    let deleted = Instant::now();
+    let took = honoured_after(&ports, ACME, false, deleted, Duration::from_secs(5))
+        .expect("refused within 5 s on every replica");
+    eprintln!("pooler only: an origin deleted by SQL refused by all 3 replicas after {took:?}");
+    // And kept refused: every replica, for 3 s.
+    let mut asked = 0;
+    while deleted.elapsed() < took + Duration::from_secs(3) {
+        for &port in &ports {
+            assert!(
+                !granted(port, ACME),
+                "{port} granted the revoked origin again"
+            );
+            asked += 1;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("pooler only: refused {asked} more times in 3 s");
+    for replica in &mut replicas {
+        let log = replica.log().to_vec();
+        let errors: Vec<&String> = log
+            .iter()
+            .filter(|line| line.contains("change feed cannot hear changes"))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "said once, however often it retried: {log:?}"
+        );
+        assert!(errors[0].starts_with("[ERROR"), "{}", errors[0]);
+        for why in [
+            "heartbeats",
+            "pooler in transaction or statement mode",
+            "standby",
+        ] {
+            assert!(errors[0].contains(why), "{why}: {}", errors[0]);
+        }
+        assert!(
+            log.iter()
+                .all(|line| !line.contains("change feed listening")),
+            "never vouched: {log:?}"
+        );
+    }
+}
+
+/// The split: lookups and writes through PgBouncer in transaction mode, the feed on its own
+/// direct URL (`CONFORMANCE_POSTGRES_FEED`). Lookups of many tenants from many threads through
+/// the pooler never fail (unnamed statements: no prepared statement crosses a transaction);
+/// every revocation by SQL is honoured by every replica within 1 s; and open WebSockets — one
+/// per replica from the revoked origin, one from an origin still trusted — are closed with 1008
+/// on every replica within 1 s, by SQL and through one replica's admin route, the others kept.
+#[test]
+fn a_split_fleet_revokes_within_a_second_and_closes_open_sockets_everywhere() {
+    let _alone = one_at_a_time();
+    let Some(postgres) = TestPostgres::start("split") else {
+        return;
+    };
+    let Some(bouncer) = TestPgBouncer::start(&postgres, "split") else {
+        return;
+    };
+    let direct = postgres.database("cors_split");
+    let env = [
+        ("CONFORMANCE_POSTGRES", bouncer.url("cors_split")),
+        ("CONFORMANCE_POSTGRES_FEED", direct.clone()),
+        ("CONFORMANCE_TENANT_TTL_MS", "600000".to_owned()),
+        ("RUST_LOG", "cors_runtime=info".to_owned()),
+    ];
+    let mut replicas = replicas(&env);
+    let ports: Vec<u16> = replicas.iter().map(|replica| replica.port).collect();
+    for replica in &mut replicas {
+        assert!(
+            replica.wait_for_log("CORS tenant change feed listening", Duration::from_secs(10)),
+            "{:?}",
+            replica.log()
+        );
+    }
+
+    // Lookups through the pooler under concurrency: 8 threads, each of 150 new tenants on one
+    // replica (each a lookup), and acme's origin granted throughout.
+    let started = Instant::now();
+    let threads: Vec<_> = (0..8_u16)
+        .map(|thread| {
+            let port = ports[usize::from(thread) % 3];
+            std::thread::spawn(move || {
+                for tenant in 0..150 {
+                    let answer = get(port, &format!("/t/made-up-{thread}-{tenant}/data"), ACME);
+                    assert_eq!(answer.status, 200, "{port}");
+                    assert_eq!(answer.one("access-control-allow-origin"), None);
+                    if tenant % 10 == 0 {
+                        assert!(granted(port, ACME), "acme on {port} during the burst");
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("no lookup failed");
+    }
+    eprintln!(
+        "1,200 lookups of new tenants through the pooler in {:?}",
+        started.elapsed()
+    );
+    for &port in &ports {
+        let scrape = String::from_utf8(get(port, "/metrics", ACME).body).expect("text");
+        let failed = scrape
+            .lines()
+            .filter(|line| {
+                line.starts_with("cors_tenant_lookups_total") && !line.contains("loaded")
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>();
+        assert_eq!(failed, 0.0, "{port}: lookups failed or timed out");
+    }
+
+    // Revocations by SQL: every replica within 1 s.
+    let mut took = Vec::new();
+    for change in 0..10 {
+        let origin = format!("https://split{change}.example.com");
+        sql(
+            &direct,
+            &format!("INSERT INTO tenant_origins VALUES ('acme', '{origin}')"),
+        );
+        honoured_after(
+            &ports,
+            &origin,
+            true,
+            Instant::now(),
+            Duration::from_secs(1),
+        )
+        .unwrap_or_else(|| panic!("change {change}: not granted everywhere within 1 s"));
+        sql(
+            &direct,
+            &format!("DELETE FROM tenant_origins WHERE origin = '{origin}'"),
+        );
+        took.push(
+            honoured_after(
+                &ports,
+                &origin,
+                false,
+                Instant::now(),
+                Duration::from_secs(1),
+            )
+            .unwrap_or_else(|| panic!("change {change}: still granted after 1 s")),
+        );
+    }
+    took.sort();
+    eprintln!(
+        "split: COMMIT → all 3 replicas refuse, 10 revocations: median {:?}, worst {:?}",
+        took[5], took[9]
+    );
+
+    // Open sockets on every replica: closed with 1008 when their origin is revoked.
+    let patience = Duration::from_secs(1);
+    for (revoke, by) in [
+        ("https://live-sql.example.com", "SQL"),
+        ("https://live-admin.example.com", "admin route"),
+    ] {
+        sql(
+            &direct,
+            &format!("INSERT INTO tenant_origins VALUES ('acme', '{revoke}')"),
+        );
+        honoured_after(&ports, revoke, true, Instant::now(), Duration::from_secs(1))
+            .expect("granted everywhere");
+        let mut doomed: Vec<LiveSocket> = Vec::new();
+        let mut kept: Vec<LiveSocket> = Vec::new();
+        for &port in &ports {
+            for (origin, into) in [(revoke, &mut doomed), (ACME, &mut kept)] {
+                let mut socket = LiveSocket::open(port, "/t/acme/live", origin, true)
+                    .unwrap_or_else(|status| panic!("{origin} on {port}: {status}"));
+                assert_eq!(socket.next(patience), Heard::Text("hello acme".to_owned()));
+                into.push(socket);
+            }
+        }
+        let revoked_at = Instant::now();
+        if by == "SQL" {
+            sql(
+                &direct,
+                &format!("DELETE FROM tenant_origins WHERE origin = '{revoke}'"),
+            );
+        } else {
+            assert_eq!(
+                admin(
+                    ports[1],
+                    "PUT",
+                    "/admin/tenants/acme/origins",
+                    "https://acme.example.com, https://*.acme-preview.example.com"
+                ),
+                204
+            );
+        }
+        let mut latest = Duration::ZERO;
+        for socket in &mut doomed {
+            assert_eq!(
+                socket.next(patience),
+                Heard::Closed(1008, "origin no longer trusted".to_owned()),
+                "{by}"
+            );
+            latest = latest.max(revoked_at.elapsed());
+        }
+        eprintln!("{by}: the revoked origin's socket closed on all 3 replicas after {latest:?}");
+        for socket in &mut kept {
+            assert_eq!(
+                socket.echo("kept?", patience),
+                Heard::Text("kept?".to_owned()),
+                "{by}"
+            );
+        }
+    }
+    for replica in &mut replicas {
+        assert!(
+            replica
+                .log()
+                .iter()
+                .all(|line| !line.contains("panicked") && !line.contains("lookup failed")),
+            "{:?}",
+            replica.log()
+        );
     }
 }

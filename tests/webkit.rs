@@ -18,7 +18,9 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::playground_suite::{check_page, check_stranger, start_playground, ScenarioPage};
+use common::playground_suite::{
+    check_page, check_revoked_socket, check_stranger, start_playground, ScenarioPage,
+};
 use common::wire::{exchange, free_port, wait_for};
 use common::{tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
@@ -208,6 +210,8 @@ fn playground_scenarios_in_webkit() {
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
     check_page(&mut page, &results);
     assert_webkit_words(&results);
+    let closed = check_revoked_socket(&mut page);
+    eprintln!("revoked while open: the page saw {closed}");
 
     let account_runs = playground::handler_runs("account");
     let stranger_results = page.run_scenarios(&format!("{STRANGER_ORIGIN}/"));

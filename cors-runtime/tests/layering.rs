@@ -9,9 +9,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The modules of `src/`, lowest first, as `lib.rs` declares them.
-const LAYERS: [&str; 11] = [
-    "policy", "startup", "request", "counts", "tenant", "decide", "respond", "explain", "app",
-    "layer", "inspect",
+const LAYERS: [&str; 13] = [
+    "watchers",
+    "policy",
+    "startup",
+    "request",
+    "counts",
+    "tenant",
+    "decide",
+    "websocket",
+    "respond",
+    "explain",
+    "app",
+    "layer",
+    "inspect",
 ];
 
 fn source_files(dir: &Path, into: &mut Vec<PathBuf>) {

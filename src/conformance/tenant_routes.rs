@@ -287,8 +287,9 @@ pub async fn reloadable_live(
 }
 
 /// Says `hello`, then echoes every text frame, answers pings, and ends with the peer — or, once
-/// the origin that opened the socket is no longer trusted, closes it with 1008.
-async fn echo_until_revoked(
+/// the origin that opened the socket is no longer trusted, closes it with 1008 (the playground's
+/// live route too).
+pub async fn echo_until_revoked(
     mut session: actix_ws::Session,
     mut messages: actix_ws::MessageStream,
     hello: String,

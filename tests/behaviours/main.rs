@@ -18,5 +18,6 @@ mod properties;
 mod real_apps;
 mod refusal_reasons;
 mod report;
+mod revoked_sockets;
 mod routes;
 mod tenants;

@@ -407,3 +407,37 @@ pub fn check_stranger(results: &HashMap<String, Value>, account_runs: usize) {
         reason("stranger-tenant-lookalike")
     );
 }
+
+/// A page's open WebSocket, closed by the server with 1008 once its origin is revoked: the page
+/// on `PAGE_ORIGIN` opens tenant `live-co`'s live feed (its origin is the tenant's), reads
+/// `hello live-co`; the tenant's origins are then deleted as an admin tool would
+/// ([`playground::revoke_tenant`]); the page's `close` event must carry code 1008 and the reason,
+/// within 1 s. Returns what the page saw of the close.
+pub fn check_revoked_socket(page: &mut dyn ScenarioPage) -> Value {
+    let hello = page.evaluate_async(
+        "new Promise((resolve) => {
+            const socket = new WebSocket('ws://localhost:8700/api/t/live-co/live');
+            window.__liveClosed = new Promise((closed) => {
+                socket.onclose = (event) => closed({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+            });
+            socket.onmessage = (event) => resolve(event.data);
+            socket.onerror = () => resolve('error');
+            setTimeout(() => resolve('no hello within 5 s'), 5000);
+        })",
+    );
+    assert_eq!(hello, "hello live-co", "the page's socket opened");
+    let revoked_at = std::time::Instant::now();
+    playground::revoke_tenant("live-co").expect("revoked");
+    let closed = page.evaluate_async(
+        "Promise.race([window.__liveClosed, new Promise((resolve) => setTimeout(() => resolve({ code: 'no close within 3 s' }), 3000))])",
+    );
+    let took = revoked_at.elapsed();
+    assert_eq!(closed["code"], 1008, "{closed}");
+    assert_eq!(closed["reason"], "origin no longer trusted", "{closed}");
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "closed after {took:?}"
+    );
+    assert_eq!(playground::handler_runs("tenant-live"), 1);
+    closed
+}

@@ -204,3 +204,114 @@ impl Drop for TestPostgres {
         }
     }
 }
+
+impl TestPostgres {
+    /// Creates `database` (dropped first if it exists), and returns its libpq URL.
+    pub fn database(&self, database: &str) -> String {
+        actix_web::rt::System::new().block_on(async {
+            let client = self.connect("postgres").await;
+            // Each alone: one query string is one transaction, which neither may run in.
+            for statement in [
+                format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+                format!("CREATE DATABASE {database}"),
+            ] {
+                client
+                    .batch_execute(&statement)
+                    .await
+                    .unwrap_or_else(|error| panic!("{statement}: {error:?}"));
+            }
+        });
+        format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+/// PgBouncer in front of a [`TestPostgres`], in transaction mode — the pooler of most hosted
+/// PostgreSQL services: Debian's `pgbouncer`, its own ini in a temporary directory, one loopback
+/// port, run as the `postgres` user when the tests run as root (it refuses root), in the
+/// foreground, stopped on drop.
+pub struct TestPgBouncer {
+    child: std::process::Child,
+    dir: PathBuf,
+    pub port: u16,
+}
+
+impl TestPgBouncer {
+    /// PgBouncer in `pool_mode = transaction` in front of `postgres`; `None` (said loudly) when
+    /// it is not installed; with `CI` set, that fails instead.
+    pub fn start(postgres: &TestPostgres, name: &str) -> Option<Self> {
+        let program = Path::new("/usr/sbin/pgbouncer");
+        if !program.exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PgBouncer is missing and CI is set: install it (apt-get install pgbouncer)"
+            );
+            eprintln!(
+                "\n!!!! SKIPPED: PgBouncer is not installed (apt-get install pgbouncer); {name} did not run !!!!\n"
+            );
+            return None;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("cors-pgbouncer-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let port = super::wire::free_port();
+        let ini = dir.join("pgbouncer.ini");
+        std::fs::write(
+            &ini,
+            format!(
+                "[databases]\n* = host=127.0.0.1 port={}\n[pgbouncer]\nlisten_addr = 127.0.0.1\n\
+                 listen_port = {port}\nauth_type = trust\nauth_file = {}\npool_mode = transaction\n\
+                 default_pool_size = 8\nmax_client_conn = 200\nunix_socket_dir =\n\
+                 logfile = {}\npidfile = {}\n",
+                postgres.port,
+                dir.join("users.txt").display(),
+                dir.join("pgbouncer.log").display(),
+                dir.join("pgbouncer.pid").display(),
+            ),
+        )
+        .expect("the ini");
+        std::fs::write(dir.join("users.txt"), "\"postgres\" \"\"\n").expect("the users");
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(&dir)
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown postgres {}", dir.display());
+        }
+        let mut command = if is_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        };
+        let child = command
+            .arg(&ini)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pgbouncer starts");
+        let bouncer = Self { child, dir, port };
+        super::wire::wait_for(port);
+        Some(bouncer)
+    }
+
+    /// The libpq URL of `database` through the pooler.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for TestPgBouncer {
+    fn drop(&mut self) {
+        // `runuser` does not pass SIGKILL on: the pooler itself is ended by its pid.
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("pgbouncer.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

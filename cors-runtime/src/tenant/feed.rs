@@ -33,11 +33,15 @@ use super::source::TenantSource;
 /// once per process with [`TenantOriginsHandle::follow`](crate::tenant::TenantOriginsHandle::follow).
 ///
 /// `run` connects, starts listening, and reports through `changes` until the process ends:
-/// [`listening`](TenantChanges::listening) each time it (re)starts hearing every change,
+/// [`listening`](TenantChanges::listening) each time its listening session opens,
 /// [`changed`](TenantChanges::changed) for each change,
-/// [`heard_until`](TenantChanges::heard_until) each time it proves it still hears, and
-/// [`lost`](TenantChanges::lost) when it stops hearing — then it reconnects, with a back-off of
-/// its own. It never returns while the process serves.
+/// [`heard_until`](TenantChanges::heard_until) each time it proves that every change up to a
+/// moment was delivered (a heartbeat another connection sent, heard back — only that vouches for
+/// cached lists; [`beat_sent`](TenantChanges::beat_sent) counts them going out),
+/// [`lost`](TenantChanges::lost) when it stops hearing or cannot start — then it reconnects,
+/// with a back-off of its own — and [`cannot_hear`](TenantChanges::cannot_hear) when it finds a
+/// configuration mistake that reconnecting will not mend. It never returns while the process
+/// serves.
 pub trait TenantChangeFeed: Send + 'static {
     /// What the audit report and the log call the feed: `PostgreSQL channel
     /// cors_tenant_origins`.
@@ -127,7 +131,7 @@ impl TenantChanges {
 
     /// `tenant`'s origins changed: this process forgets them; the next request for it, on any
     /// worker, looks them up once. An open WebSocket admitted by one of the tenant's origins is
-    /// checked again ([`OriginWatch`](crate::tenant::OriginWatch)).
+    /// checked again ([`OriginWatch`](crate::websocket::OriginWatch)).
     pub fn changed(&self, tenant: &str) {
         self.source.counts.notification();
         self.source.invalidate(tenant);

@@ -971,7 +971,11 @@ async fn a_feed_vouches_only_once_it_has_heard_and_says_its_trouble_once() {
     );
     actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
-    assert_eq!(loads(), 2, "an open session that never heard vouches for nothing");
+    assert_eq!(
+        loads(),
+        2,
+        "an open session that never heard vouches for nothing"
+    );
     // The feed's retries: each session opens, and its heartbeats never come back.
     for _ in 0..5 {
         changes.cannot_hear(&"its heartbeats never came back: a pooler in transaction mode?");
@@ -1014,7 +1018,11 @@ async fn a_feed_vouches_only_once_it_has_heard_and_says_its_trouble_once() {
     changes.heard_until(Instant::now() + Duration::from_secs(3600));
     actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
-    assert_eq!(loads(), before + 1, "a lease ends unheard_for after its proof at most");
+    assert_eq!(
+        loads(),
+        before + 1,
+        "a lease ends unheard_for after its proof at most"
+    );
 }
 
 /// A change heard while a lookup of the same tenant is under way: the list that lookup read is
