@@ -160,7 +160,7 @@ pub(crate) fn guard<'r>(
 /// a socket does not depend on the route's list, and nothing revokes it.
 pub(crate) fn handshake_admitted_without_the_list<'r>(
     origin: Values<'r>,
-    request: &impl Requester<'r>,
+    request: &dyn Requester<'r>,
 ) -> bool {
     request
         .fetch_site()

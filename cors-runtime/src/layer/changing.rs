@@ -43,7 +43,7 @@ where
                     route.policy,
                     origin,
                     &Requester(&request),
-                    || AdmittedBy::Configured,
+                    &|| AdmittedBy::Configured,
                 );
             }
             let next = settings.actual(route, &request, origin, decision);

@@ -124,7 +124,7 @@ fn hand_if_watched(
     source: &Arc<TenantSource>,
     tenant: &Arc<str>,
 ) {
-    websocket::hand_if_watched(request, route.policy, origin, &Requester(request), || {
+    websocket::hand_if_watched(request, route.policy, origin, &Requester(request), &|| {
         AdmittedBy::Tenant {
             source: Arc::clone(source),
             tenant: Arc::clone(tenant),

@@ -43,16 +43,17 @@ pub(crate) enum AdmittedBy {
 
 /// Hands `request` its admission when it is a WebSocket handshake that `by`'s list admitted:
 /// its origin, one value, granted by that list (`granted_by_list`), for the request's
-/// credentials, and not let in by R21 whatever the list says. Out of line: only `GET`s of a
-/// route with a changeable list, whose origin that list granted, come here.
-#[cold]
+/// credentials, and not let in by R21 whatever the list says. Out of line, and not generic (the
+/// request is read through `dyn Requester`): only `GET`s of a route with a changeable list, whose
+/// origin that list granted, come here, and none of it is compiled into the app's crate — where
+/// the layer's generic code is, whose inlining the allowed `GET` depends on.
 #[inline(never)]
 pub(crate) fn hand_if_watched<'r>(
     request: &'r ServiceRequest,
     policy: &'static Policy,
     origin: Values<'r>,
-    requester: &impl Requester<'r>,
-    by: impl FnOnce() -> AdmittedBy,
+    requester: &dyn Requester<'r>,
+    by: &dyn Fn() -> AdmittedBy,
 ) {
     if *request.method() != Method::GET || !requester.is_websocket() {
         return;
