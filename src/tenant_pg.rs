@@ -12,7 +12,7 @@ use std::time::Duration;
 use cors_postgres::tokio_postgres::types::Type;
 use cors_postgres::tokio_postgres::{Config, NoTls};
 use cors_postgres::{PgChangeFeed, PgOrigins, DEFAULT_CHANNEL};
-use cors_runtime::tenant::BoxError;
+use cors_runtime::tenant::{said_with_causes as with_causes, BoxError};
 
 use crate::tenant_db::Lookups;
 
@@ -149,18 +149,6 @@ impl PgTenantStore {
         });
         Ok(client)
     }
-}
-
-/// `error` and what caused it, as one line: tokio-postgres says the detail in its sources.
-fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        text.push_str(": ");
-        text.push_str(&error.to_string());
-        cause = error.source();
-    }
-    text
 }
 
 /// The table, its seed when empty, and the trigger — under the change feed's advisory lock.

@@ -367,3 +367,46 @@ fn the_report_lists_the_metrics_each_route_can_produce() {
         .next()
         .is_some_and(|header| header.ends_with("metrics")));
 }
+
+/// One set of reasons: the same bad `Origin`s — `null`, and values that are no origin — give
+/// the same refusal reason on a route with literal origins, one configured from the environment,
+/// one set by the application, and a tenant route, where they are refused before any lookup.
+#[actix_web::test]
+async fn the_same_bad_origins_give_the_same_reasons_on_every_kind_of_route() {
+    let _serial = serial();
+    let app = init_service(conformance::app()).await;
+    let before = scrape(&app).await;
+    // Each route's path, and its pattern as the `route` label names it.
+    let routes = [
+        ("/account", "/account"),
+        ("/configured", "/configured"),
+        ("/reloadable", "/reloadable"),
+        ("/t/acme/data", "/t/{tenant}/data"),
+    ];
+    for (route, _) in routes {
+        for origin in ["null", "garbage!!", "app.example.com"] {
+            send(&app, get(route).insert_header(("origin", origin))).await;
+            send(&app, preflight(route, origin, "GET")).await;
+        }
+    }
+    let after = scrape(&app).await;
+    let grown = grown(&before, &after);
+    for (_, route) in routes {
+        for (reason, expected) in [("origin_null", 2.0), ("origin_malformed", 4.0)] {
+            let series = format!(r#"cors_refusals_total{{route="{route}",reason="{reason}"}}"#);
+            assert_eq!(grown.get(&series), Some(&expected), "{series}: {grown:#?}");
+        }
+    }
+    assert!(
+        grown
+            .keys()
+            .all(|series| !series.contains("not_among_tenant") && !series.contains("no_tenant")),
+        "{grown:#?}"
+    );
+    assert!(
+        grown
+            .keys()
+            .all(|series| !series.starts_with("cors_tenant_lookups_total")),
+        "no lookup for an origin no tenant can have: {grown:#?}"
+    );
+}

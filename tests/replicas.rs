@@ -719,3 +719,266 @@ fn a_split_fleet_revokes_within_a_second_and_closes_open_sockets_everywhere() {
         );
     }
 }
+
+/// What an operator sees of a database outage, at `RUST_LOG=warn`: two replicas under load,
+/// PostgreSQL stopped for 5 s and started again. Each feed's connection shows as
+/// `cors-change-feed` in `pg_stat_activity`; each replica says the outage in at most four lines
+/// about lookups and the feed — when each starts failing, with its cause in the error's own
+/// words (one of them `Connection refused`), and when each is back — not a line per failed
+/// request; nothing answers 5xx, and both recover alone.
+#[test]
+fn a_database_outage_under_load_is_said_in_a_few_lines_with_its_cause() {
+    let _alone = one_at_a_time();
+    let Some(postgres) = TestPostgres::start("outage") else {
+        return;
+    };
+    let url = postgres.database("cors_outage");
+    let env = [
+        ("CONFORMANCE_POSTGRES", url.clone()),
+        ("CONFORMANCE_TENANT_TTL_MS", "600000".to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ];
+    let mut replicas: Vec<ChildServer> = (0..2)
+        .map(|_| {
+            let env = env.to_vec();
+            std::thread::spawn(move || ChildServer::start(&env))
+        })
+        .map(|thread| thread.join().expect("a replica"))
+        .collect();
+    let ports: Vec<u16> = replicas.iter().map(|replica| replica.port).collect();
+    // Each feed's connection, found as the replicas guide says.
+    let feeds = || {
+        let url = url.clone();
+        actix_web::rt::System::new().block_on(async move {
+            let (client, connection) =
+                cors_postgres::tokio_postgres::connect(&url, cors_postgres::tokio_postgres::NoTls)
+                    .await
+                    .expect("connect");
+            actix_web::rt::spawn(connection);
+            client
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = \
+                     'cors-change-feed' AND datname = current_database()",
+                    &[],
+                )
+                .await
+                .expect("pg_stat_activity")
+                .get::<_, i64>(0)
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while feeds() != 2 {
+        assert!(
+            Instant::now() < deadline,
+            "two feeds named cors-change-feed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let connected = |port: u16| {
+        let scrape = String::from_utf8(get(port, "/metrics", ACME).body).expect("text");
+        scrape
+            .lines()
+            .any(|line| line.starts_with("cors_tenant_feed_connected{") && line.ends_with(" 1"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ports.iter().all(|&port| connected(port)) {
+        assert!(Instant::now() < deadline, "both feeds hear");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Load: about 100 tenant requests a second on each replica, cached and new tenants, for the
+    // whole outage.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load: Vec<_> = ports
+        .iter()
+        .flat_map(|&port| (0..2).map(move |thread| (port, thread)))
+        .map(|(port, thread)| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut sent = 0_u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) && sent < 4_000 {
+                    let tenant = match sent % 3 {
+                        0 => "acme".to_owned(),
+                        1 => "globex".to_owned(),
+                        _ => format!("new-{thread}-{sent}"),
+                    };
+                    let answer = get(port, &format!("/t/{tenant}/data"), ACME);
+                    assert!(answer.status < 500, "{port}: {}", answer.status);
+                    sent += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                sent
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    postgres.pg_ctl("stop");
+    std::thread::sleep(Duration::from_secs(5));
+    postgres.pg_ctl("start");
+    let back = honoured_after(&ports, ACME, true, Instant::now(), Duration::from_secs(10))
+        .expect("granted again");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ports.iter().all(|&port| connected(port)) {
+        assert!(Instant::now() < deadline, "both feeds hear again");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent: u32 = load
+        .into_iter()
+        .map(|thread| thread.join().expect("no 5xx"))
+        .sum();
+    eprintln!("outage: {sent} requests during it, granted again {back:?} after PostgreSQL started");
+    for replica in &mut replicas {
+        let log = replica.log().to_vec();
+        let said: Vec<&String> = log
+            .iter()
+            .filter(|line| {
+                (line.starts_with("[WARN") || line.starts_with("[ERROR"))
+                    && line.contains("CORS tenant")
+            })
+            .collect();
+        eprintln!(
+            "one replica's lines:\n{}",
+            said.iter()
+                .map(|line| line.trim_end())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(
+            (2..=4).contains(&said.len()),
+            "the outage in 2 to 4 lines, not a line per request: {said:?}"
+        );
+        assert!(
+            said.iter().any(|line| line.contains("Connection refused")),
+            "the cause in its own words: {said:?}"
+        );
+        assert!(
+            said.iter().any(|line| line.contains("change feed lost")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter().any(|line| line.contains("lookups failing")),
+            "{said:?}"
+        );
+        assert!(log.iter().all(|line| !line.contains("panicked")), "{log:?}");
+    }
+}
+
+/// A flood of made-up tenants against a replica on PostgreSQL: 128 clients at once, each naming
+/// random tenants. The provider's lookups in flight are bounded (`TenantCache::lookups_in_flight`,
+/// 64 by default): beyond them a name is refused at once and counted as `shed`, never queued —
+/// so the lookups the flood causes are bounded by what the store answers, a tenant already
+/// cached keeps its answer time, and a real new tenant's first request waits for at most the
+/// lookups in flight ahead of it. Measured: lookups caused, shed, the warm p99, the new tenant's
+/// wait (BENCHMARKS.md, SECURITY.md).
+#[test]
+fn a_flood_of_made_up_tenants_is_bounded_in_flight() {
+    let _alone = one_at_a_time();
+    let Some(postgres) = TestPostgres::start("flood") else {
+        return;
+    };
+    let url = postgres.database("cors_flood");
+    let mut replica = ChildServer::start(&[
+        ("CONFORMANCE_POSTGRES", url.clone()),
+        ("CONFORMANCE_TENANT_TTL_MS", "600000".to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ]);
+    let port = replica.port;
+    assert!(granted(port, ACME), "acme cached");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Warm: acme, cached, asked every 5 ms throughout.
+    let warm = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut took = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && took.len() < 5_000 {
+                let asked = Instant::now();
+                assert!(granted(port, ACME), "acme refused during the flood");
+                took.push(asked.elapsed());
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            took
+        })
+    };
+    let started = Instant::now();
+    let flood: Vec<_> = (0..128_u64)
+        .map(|client| {
+            std::thread::spawn(move || {
+                let mut state = client.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+                for _ in 0..30 {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let answer = get(port, &format!("/t/x{state:016x}/data"), ACME);
+                    assert!(answer.status < 500, "{}", answer.status);
+                    assert_eq!(answer.one("access-control-allow-origin"), None);
+                }
+            })
+        })
+        .collect();
+    // A real tenant, written mid-flood: its first request's wait.
+    std::thread::sleep(Duration::from_millis(300));
+    sql(
+        &url,
+        "INSERT INTO tenant_origins VALUES ('newcomer', 'https://newcomer.example.com')",
+    );
+    let asked = Instant::now();
+    let mut newcomer_refusals = 0;
+    let newcomer = loop {
+        let answer = get(port, "/t/newcomer/data", "https://newcomer.example.com");
+        if answer.one("access-control-allow-origin") == Some("https://newcomer.example.com") {
+            break asked.elapsed();
+        }
+        newcomer_refusals += 1;
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "the newcomer never granted"
+        );
+    };
+    for client in flood {
+        client.join().expect("no 5xx, nothing granted");
+    }
+    let flooded = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut warm = warm.join().expect("acme granted throughout");
+    warm.sort();
+    let p99 = warm[warm.len() * 99 / 100];
+    let scrape = String::from_utf8(get(port, "/metrics", ACME).body).expect("text");
+    let lookups = |outcome: &str| {
+        scrape
+            .lines()
+            .find(|line| {
+                line.starts_with("cors_tenant_lookups_total{")
+                    && line.contains(&format!("outcome=\"{outcome}\""))
+            })
+            .and_then(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let (loaded, shed) = (lookups("loaded"), lookups("shed"));
+    eprintln!(
+        "flood: 3,840 made-up tenants from 128 clients in {flooded:?}: {loaded} lookups made, {shed} \
+         shed; warm p99 {:.1} ms over {} requests; a new tenant granted {newcomer:?} after its row \
+         ({newcomer_refusals} refusals before)",
+        p99.as_secs_f64() * 1e3,
+        warm.len()
+    );
+    assert!(
+        shed > 0.0,
+        "128 clients at once exceed 64 lookups in flight"
+    );
+    assert!(
+        loaded + shed >= 3_840.0,
+        "every made-up name looked up or shed"
+    );
+    let said: Vec<String> = replica
+        .log()
+        .iter()
+        .filter(|line| line.contains("CORS tenant lookups"))
+        .cloned()
+        .collect();
+    assert!(
+        said.iter().any(|line| line.contains("lookups shed")) && said.len() <= 6,
+        "the shedding said as an episode, not per request: {said:?}"
+    );
+}

@@ -7,13 +7,12 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cors_runtime::tenant::{TenantChangeFeed, TenantChanges};
+use cors_runtime::tenant::{said_with_causes as with_causes, TenantChangeFeed, TenantChanges};
 use futures_util::future::{select, Either};
 use futures_util::stream::{poll_fn, StreamExt};
 use tokio::time::{sleep, timeout};
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls, SimpleQueryMessage};
 
-use crate::errors::with_causes;
 use crate::sql::{checked_identifier, ALL, BEAT_PREFIX, DEFAULT_CHANNEL, TENANT_PREFIX};
 
 /// The `application_name` of the feed's listening connection, unless its configuration names
@@ -58,6 +57,9 @@ pub const BEAT_APPLICATION_NAME: &str = "cors-change-feed-beat";
 ///   with the server's own words, then reconnects with a jittered back-off (100 ms doubling to
 ///   2 s), `LISTEN`s, and makes the cache forget what it held. Meanwhile no cached list is used
 ///   longer than `unheard_for`.
+/// - With each heartbeat it reads `pg_notification_queue_usage()` and reports it
+///   ([`TenantChanges::queue_usage`]; the `cors_tenant_feed_queue_usage` gauge): a full
+///   notification queue makes every write to the tenants' table fail at commit.
 /// - Its connections are named in `pg_stat_activity`: [`FEED_APPLICATION_NAME`] and
 ///   [`BEAT_APPLICATION_NAME`], unless `config` sets an `application_name`.
 /// - `LISTEN` needs a session of its own on the **primary**: point this configuration at the
@@ -303,12 +305,21 @@ SELECT t.tgname::text, (t.tgenabled <> 'D')::text, p.prosrc FROM pg_trigger t \
         let mut sent_count = 0_u64;
         loop {
             let sent = self.since_base(Instant::now());
+            // The heartbeat, and how full the notification queue is, in one round trip.
             let notify = format!(
-                "SELECT pg_notify('{channel}', '{BEAT_PREFIX}{:016x}:{sent}')",
+                "SELECT pg_notify('{channel}', '{BEAT_PREFIX}{:016x}:{sent}'), \
+                 pg_notification_queue_usage()",
                 self.nonce
             );
             match timeout(answer_within, beat.simple_query(&notify)).await {
-                Ok(Ok(_)) => {}
+                Ok(Ok(messages)) => {
+                    if let Some(usage) = messages.iter().find_map(|message| match message {
+                        SimpleQueryMessage::Row(row) => row.get(1)?.parse::<f64>().ok(),
+                        _ => None,
+                    }) {
+                        changes.queue_usage(usage);
+                    }
+                }
                 Ok(Err(error)) => {
                     return Ended::Lost(format!("sending a heartbeat: {}", with_causes(&error)));
                 }

@@ -20,7 +20,6 @@
 //! what a replica does when it stops hearing, the measured delays — is
 //! [`cors_runtime::guide::replicas`](https://docs.rs/cors-runtime/latest/cors_runtime/guide/replicas/index.html).
 
-mod errors;
 mod feed;
 mod origins;
 mod sql;

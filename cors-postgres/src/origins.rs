@@ -77,12 +77,25 @@ impl PgOrigins {
         }
     }
 
-    /// The rows of `tenant`, in the order the query returns them.
+    /// The rows of `tenant`, in the order the query returns them. A query that finds its
+    /// connection closed — the server restarted, a failover, an idle connection cut — is sent
+    /// again once on a new one, so that the first lookup after the database is back succeeds, and
+    /// one during an outage fails with why the new connection could not be made (`Connection
+    /// refused`), not with the old one's end.
     ///
     /// # Errors
     /// The connection cannot be opened, or the query fails.
     pub async fn origins(&self, tenant: &str) -> Result<Vec<String>, BoxError> {
-        let client = self.client().await?;
+        match self.query(tenant).await {
+            Err(Failed::Closed(_)) => self.query(tenant).await.map_err(Failed::into_error),
+            answered => answered.map_err(Failed::into_error),
+        }
+    }
+
+    /// One query of `tenant`'s rows on the shared connection; a connection that fails or is
+    /// abandoned is forgotten.
+    async fn query(&self, tenant: &str) -> Result<Vec<String>, Failed> {
+        let client = self.client().await.map_err(Failed::Other)?;
         let mut abandoned = Abandoned {
             origins: self,
             client: Some(Arc::clone(&client)),
@@ -94,11 +107,13 @@ impl PgOrigins {
             Ok(rows) => {
                 abandoned.client = None;
                 rows.iter()
-                    .map(|row| row.try_get::<_, String>(0).map_err(Into::into))
-                    .collect()
+                    .map(|row| row.try_get::<_, String>(0))
+                    .collect::<Result<_, _>>()
+                    .map_err(|error| Failed::Other(error.into()))
             }
             // `abandoned` drops the connection on the way out.
-            Err(error) => Err(error.into()),
+            Err(error) if error.is_closed() => Err(Failed::Closed(error)),
+            Err(error) => Err(Failed::Other(error.into())),
         }
     }
 
@@ -140,6 +155,22 @@ impl PgOrigins {
             .is_some_and(|current| Arc::ptr_eq(current, client))
         {
             *slot = None;
+        }
+    }
+}
+
+/// Why a query gave no rows.
+enum Failed {
+    /// Its connection was closed: worth one more try on a new one.
+    Closed(tokio_postgres::Error),
+    Other(BoxError),
+}
+
+impl Failed {
+    fn into_error(self) -> BoxError {
+        match self {
+            Self::Closed(error) => error.into(),
+            Self::Other(error) => error,
         }
     }
 }

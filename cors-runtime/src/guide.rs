@@ -7,6 +7,8 @@
 //! - [`tenants`]: each tenant's origins from the application's database.
 //! - [`replicas`]: several replicas sharing one PostgreSQL, revocations reaching all at once.
 //! - [`metrics`]: every decision counted; rolling the guard out on a dashboard.
+//! - [`operating`]: the runbook — every `WARN` and `ERROR` line, the alerts, the connections,
+//!   what happens in an outage, a failover, a misconfigured pooler.
 //! - [`diagnostics`]: why a request was refused; development mode; the audit report.
 //! - [`shared_policies`]: one policy for many routes.
 //! - [`builder_routes`]: routes registered builder-style, a scope's default, opting out.
@@ -35,6 +37,9 @@ pub mod replicas {}
 
 #[doc = include_str!("../docs/metrics.md")]
 pub mod metrics {}
+
+#[doc = include_str!("../docs/operating.md")]
+pub mod operating {}
 
 #[doc = include_str!("../docs/diagnostics.md")]
 pub mod diagnostics {}

@@ -158,8 +158,31 @@ pub use layer::CorsFirst;
 /// starts and when they are set again: [`set_origins`](config::set_origins), and the errors that
 /// stop routes from serving.
 pub mod config {
-    pub use crate::policy::configured::{set_origins, EntryProblem, OriginsError, OriginsSource};
+    pub use crate::policy::configured::{
+        set_origins, AsWritten, EntryProblem, OriginsError, OriginsSource,
+    };
     pub use crate::startup::errors::{ConfigError, ConfigErrors};
+}
+
+/// The names of the metrics the `metrics` feature records, and the buckets recommended for its
+/// histogram ([the guide](guide::metrics)):
+///
+/// ```
+/// # fn set_up() -> Result<(), Box<dyn std::error::Error>> {
+/// use cors_runtime::metrics::{LOOKUP_DURATION_BUCKETS, TENANT_LOOKUP_DURATION_SECONDS};
+/// use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+///
+/// let builder = PrometheusBuilder::new().set_buckets_for_metric(
+///     Matcher::Full(TENANT_LOOKUP_DURATION_SECONDS.to_owned()),
+///     &LOOKUP_DURATION_BUCKETS,
+/// )?;
+/// # drop(builder);
+/// # Ok(())
+/// # }
+/// # set_up().unwrap();
+/// ```
+pub mod metrics {
+    pub use crate::counts::names::*;
 }
 
 /// The [`CorsFirst`] layer's service and its future, as actix-web builds and

@@ -9,29 +9,28 @@
 use std::sync::OnceLock;
 
 use actix_web::{get, HttpResponse};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use cors_runtime::metrics::{LOOKUP_DURATION_BUCKETS, TENANT_LOOKUP_DURATION_SECONDS};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-/// Buckets of `cors_tenant_lookup_duration_seconds`: a warm database answers in a millisecond,
-/// the lookup timeout is a second.
-const LOOKUP_BUCKETS: [f64; 9] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0];
-
-/// The process's Prometheus recorder, installed on first use; `None` when another recorder was
-/// installed first.
+/// The process's Prometheus recorder, installed on first use — the metrics guide's own set-up
+/// (its lookup durations a histogram with the recommended buckets; `tests/behaviours/docs.rs`
+/// checks that the guide says exactly this) —; `None` when another recorder was installed first.
 pub fn prometheus() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
+            // The metrics guide's set-up, from here:
+            let prometheus = PrometheusBuilder::new()
                 .set_buckets_for_metric(
-                    metrics_exporter_prometheus::Matcher::Full(
-                        "cors_tenant_lookup_duration_seconds".to_owned(),
-                    ),
-                    &LOOKUP_BUCKETS,
+                    Matcher::Full(TENANT_LOOKUP_DURATION_SECONDS.to_owned()),
+                    &LOOKUP_DURATION_BUCKETS,
                 )
                 .ok()?
                 .install_recorder()
-                .ok()
+                .ok()?;
+            // … to here.
+            Some(prometheus)
         })
         .as_ref()
 }

@@ -452,3 +452,39 @@ fn the_protocol_rules_are_in_the_repository() {
          (rustdoc: `crate::guide::protocol`): {pointing_outside:?}"
     );
 }
+
+/// The builder chain of a recorder set-up, as text: from `PrometheusBuilder::new()` to
+/// `.install_recorder()`, whitespace and the error conversions between them left out.
+fn recorder_set_up(code: &str) -> String {
+    let start = code
+        .find("PrometheusBuilder::new()")
+        .expect("a PrometheusBuilder");
+    let end = start
+        + code[start..]
+            .find(".install_recorder()")
+            .expect("install_recorder");
+    code[start..end]
+        .split_whitespace()
+        .collect::<String>()
+        .replace(".map_err(std::io::Error::other)?", "")
+        .replace(".ok()?", "")
+}
+
+/// The metrics guide's recorder set-up is the one the conformance example runs — and so the
+/// one `tests/prometheus.rs` scrapes from two processes: lookup durations a histogram with the
+/// recommended buckets (issue 31).
+#[test]
+fn the_metrics_guide_sets_up_the_recorder_the_example_runs() {
+    let guide = read(&root().join("cors-runtime/docs/metrics.md"));
+    let example = read(&root().join("src/conformance/metrics_route.rs"));
+    let from_guide = recorder_set_up(&guide);
+    assert_eq!(from_guide, recorder_set_up(&example));
+    assert!(
+        from_guide.contains("set_buckets_for_metric(Matcher::Full(TENANT_LOOKUP_DURATION_SECONDS"),
+        "{from_guide}"
+    );
+    assert!(
+        from_guide.contains("&LOOKUP_DURATION_BUCKETS"),
+        "{from_guide}"
+    );
+}

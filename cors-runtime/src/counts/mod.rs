@@ -11,10 +11,13 @@
 //! | `cors_guard_total` | `route`, `request` = `write` \| `websocket`, `outcome` = `allowed` \| `refused` \| `would_refuse` | writes and handshakes the guard had to judge (R20, R21): cross-origin, or without Fetch Metadata; `would_refuse` in report-only mode |
 //! | `cors_refusals_total` | `route`, `reason` ([`RefusalKind`]) | every refusal above, once: refused preflights, refused responses, refused writes and handshakes |
 //! | `cors_would_refuse_total` | `route`, `reason` | what report-only mode let in, by the reason it would have refused |
-//! | `cors_tenant_lookups_total` | `provider`, `outcome` = `loaded` \| `failed` \| `timed_out` | tenant lookups |
-//! | `cors_tenant_lookup_duration_seconds` | `provider` | how long lookups took (histogram) |
+//! | `cors_tenant_lookups_total` | `provider`, `outcome` = `loaded` \| `failed` \| `timed_out` \| `shed` | tenant lookups (`shed`: refused at once, too many in flight) |
+//! | `cors_tenant_lookup_duration_seconds` | `provider` | how long lookups took (histogram; buckets: `names::LOOKUP_DURATION_BUCKETS`) |
 //! | `cors_tenant_feed_connected` | `provider` | 1 while the change feed hears changes, 0 once it is lost (gauge) |
 //! | `cors_tenant_feed_notifications_total` | `provider` | changes the feed delivered |
+//! | `cors_tenant_feed_beats_total` | `provider`, `direction` = `sent` \| `heard` | the feed's heartbeats |
+//! | `cors_tenant_feed_unheard_seconds` | `provider` | seconds since the feed last proved it hears; -1 while it never has (gauge) |
+//! | `cors_tenant_feed_queue_usage` | `provider` | how full the store's notification queue is, 0 to 1 (gauge) |
 //!
 //! **No label comes from the request.** `route` is the route's path pattern as the audit report
 //! prints it (`/t/{tenant}/data`, a scope's path for its default), `provider` the provider's type
@@ -25,6 +28,7 @@
 //! Each route's counters are registered when its app is built (install the recorder before the
 //! server builds its apps); a provider's, at its first lookup. Counting then allocates nothing.
 
+pub(crate) mod names;
 #[cfg(feature = "metrics")]
 mod on;
 #[cfg(feature = "metrics")]
@@ -153,6 +157,9 @@ pub(crate) enum LookupOutcome {
     Loaded,
     Failed,
     TimedOut,
+    /// Not made: too many lookups of the provider in flight (counted by `lookup_shed`).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    Shed,
 }
 
 /// The metrics a route with these traits can produce, as the audit report lists them.

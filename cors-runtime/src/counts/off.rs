@@ -43,6 +43,9 @@ impl ProviderCounts {
     pub(crate) fn lookup(&self, _outcome: LookupOutcome, _took: Duration) {}
 
     #[inline(always)]
+    pub(crate) fn lookup_shed(&self) {}
+
+    #[inline(always)]
     pub(crate) fn feed_connected(&self, _connected: bool) {}
 
     #[inline(always)]
@@ -56,4 +59,7 @@ impl ProviderCounts {
 
     #[inline(always)]
     pub(crate) fn feed_silence(&self, _unheard: Option<Duration>) {}
+
+    #[inline(always)]
+    pub(crate) fn queue_usage(&self, _usage: f64) {}
 }

@@ -9,6 +9,12 @@ use std::time::Duration;
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata};
 
+use super::names::{
+    GUARD_TOTAL, PREFLIGHTS_TOTAL, REFUSALS_TOTAL, RESPONSES_TOTAL, TENANT_FEED_BEATS_TOTAL,
+    TENANT_FEED_CONNECTED, TENANT_FEED_NOTIFICATIONS_TOTAL, TENANT_FEED_QUEUE_USAGE,
+    TENANT_FEED_UNHEARD_SECONDS, TENANT_LOOKUPS_TOTAL, TENANT_LOOKUP_DURATION_SECONDS,
+    WOULD_REFUSE_TOTAL,
+};
 use super::{GuardOutcome, Judged, LookupOutcome, RefusalKind};
 
 /// Where the counts come from, for exporters that show it.
@@ -31,27 +37,27 @@ fn describe(recorder: &dyn metrics::Recorder) {
     static DESCRIBED: std::sync::Once = std::sync::Once::new();
     DESCRIBED.call_once(|| {
         let counters = [
-            ("cors_preflights_total", "CORS preflights answered, by route and outcome"),
+            (PREFLIGHTS_TOTAL, "CORS preflights answered, by route and outcome"),
             (
-                "cors_responses_total",
+                RESPONSES_TOTAL,
                 "Actual requests carrying Origin, by route and whether their answer got CORS headers",
             ),
             (
-                "cors_guard_total",
+                GUARD_TOTAL,
                 "Writes and WebSocket handshakes the guard judged (R20, R21), by route, request and outcome",
             ),
-            ("cors_refusals_total", "CORS refusals, by route and reason"),
+            (REFUSALS_TOTAL, "CORS refusals, by route and reason"),
             (
-                "cors_would_refuse_total",
+                WOULD_REFUSE_TOTAL,
                 "Writes and handshakes report-only mode let in, by route and the reason it would refuse",
             ),
-            ("cors_tenant_lookups_total", "Tenant origin lookups, by provider and outcome"),
+            (TENANT_LOOKUPS_TOTAL, "Tenant origin lookups, by provider and outcome"),
             (
-                "cors_tenant_feed_notifications_total",
+                TENANT_FEED_NOTIFICATIONS_TOTAL,
                 "Changes the provider's change feed delivered",
             ),
             (
-                "cors_tenant_feed_beats_total",
+                TENANT_FEED_BEATS_TOTAL,
                 "Heartbeats of the provider's change feed, sent and heard back on its listening session",
             ),
         ];
@@ -59,17 +65,24 @@ fn describe(recorder: &dyn metrics::Recorder) {
             recorder.describe_counter(name.into(), None, help.into());
         }
         recorder.describe_histogram(
-            "cors_tenant_lookup_duration_seconds".into(),
+            TENANT_LOOKUP_DURATION_SECONDS.into(),
             Some(metrics::Unit::Seconds),
             "How long tenant origin lookups took".into(),
         );
         recorder.describe_gauge(
-            "cors_tenant_feed_connected".into(),
+            TENANT_FEED_CONNECTED.into(),
             None,
             "1 while the provider's change feed hears changes, 0 once it is lost".into(),
         );
         recorder.describe_gauge(
-            "cors_tenant_feed_unheard_seconds".into(),
+            TENANT_FEED_QUEUE_USAGE.into(),
+            None,
+            "How full the store's queue of undelivered notifications is, 0 to 1, as the \
+             provider's change feed last read it (PostgreSQL: pg_notification_queue_usage())"
+                .into(),
+        );
+        recorder.describe_gauge(
+            TENANT_FEED_UNHEARD_SECONDS.into(),
             Some(metrics::Unit::Seconds),
             "Seconds since the provider's change feed last proved that it hears every change \
              (a heartbeat heard back); -1 while it never has"
@@ -116,8 +129,8 @@ impl RouteCounts {
         };
         Self(Rc::new(RouteHandles {
             route: pattern.to_owned(),
-            preflights: by_outcome("cors_preflights_total"),
-            responses: by_outcome("cors_responses_total"),
+            preflights: by_outcome(PREFLIGHTS_TOTAL),
+            responses: by_outcome(RESPONSES_TOTAL),
             guard: Default::default(),
             refusals: Default::default(),
             would_refuse: Default::default(),
@@ -139,7 +152,7 @@ impl RouteCounts {
         handles.guard[request as usize][outcome as usize]
             .get_or_init(|| {
                 counter(
-                    "cors_guard_total",
+                    GUARD_TOTAL,
                     vec![
                         Label::new("route", handles.route.clone()),
                         Label::new(
@@ -164,11 +177,11 @@ impl RouteCounts {
     }
 
     pub(crate) fn refusal(&self, reason: RefusalKind) {
-        self.by_reason(&self.0.refusals, "cors_refusals_total", reason);
+        self.by_reason(&self.0.refusals, REFUSALS_TOTAL, reason);
     }
 
     pub(crate) fn would_refuse(&self, reason: RefusalKind) {
-        self.by_reason(&self.0.would_refuse, "cors_would_refuse_total", reason);
+        self.by_reason(&self.0.would_refuse, WOULD_REFUSE_TOTAL, reason);
     }
 
     fn by_reason(&self, cells: &[OnceCell<Counter>], name: &'static str, reason: RefusalKind) {
@@ -195,8 +208,8 @@ pub(crate) struct ProviderCounts {
 }
 
 struct LookupHandles {
-    /// `cors_tenant_lookups_total`: loaded, failed, timed out.
-    outcomes: [Counter; 3],
+    /// `cors_tenant_lookups_total`: loaded, failed, timed out, shed.
+    outcomes: [Counter; 4],
     duration: Histogram,
 }
 
@@ -206,6 +219,7 @@ struct FeedHandles {
     /// `cors_tenant_feed_beats_total`: sent, heard.
     beats: [Counter; 2],
     unheard: Gauge,
+    queue_usage: Gauge,
 }
 
 impl ProviderCounts {
@@ -221,11 +235,11 @@ impl ProviderCounts {
         vec![Label::new("provider", self.provider)]
     }
 
-    pub(crate) fn lookup(&self, outcome: LookupOutcome, took: Duration) {
-        let handles = self.lookups.get_or_init(|| LookupHandles {
-            outcomes: ["loaded", "failed", "timed_out"].map(|outcome| {
+    fn lookup_handles(&self) -> &LookupHandles {
+        self.lookups.get_or_init(|| LookupHandles {
+            outcomes: ["loaded", "failed", "timed_out", "shed"].map(|outcome| {
                 counter(
-                    "cors_tenant_lookups_total",
+                    TENANT_LOOKUPS_TOTAL,
                     vec![
                         Label::new("provider", self.provider),
                         Label::new("outcome", outcome),
@@ -234,25 +248,33 @@ impl ProviderCounts {
             }),
             duration: metrics::with_recorder(|recorder| {
                 recorder.register_histogram(
-                    &key("cors_tenant_lookup_duration_seconds", self.labels()),
+                    &key(TENANT_LOOKUP_DURATION_SECONDS, self.labels()),
                     &METADATA,
                 )
             }),
-        });
+        })
+    }
+
+    pub(crate) fn lookup(&self, outcome: LookupOutcome, took: Duration) {
+        let handles = self.lookup_handles();
         handles.outcomes[outcome as usize].increment(1);
         handles.duration.record(took.as_secs_f64());
+    }
+
+    /// A lookup not made: too many in flight (no duration: it took none).
+    pub(crate) fn lookup_shed(&self) {
+        self.lookup_handles().outcomes[LookupOutcome::Shed as usize].increment(1);
     }
 
     fn feed(&self) -> &FeedHandles {
         self.feed.get_or_init(|| FeedHandles {
             connected: metrics::with_recorder(|recorder| {
-                recorder
-                    .register_gauge(&key("cors_tenant_feed_connected", self.labels()), &METADATA)
+                recorder.register_gauge(&key(TENANT_FEED_CONNECTED, self.labels()), &METADATA)
             }),
-            notifications: counter("cors_tenant_feed_notifications_total", self.labels()),
+            notifications: counter(TENANT_FEED_NOTIFICATIONS_TOTAL, self.labels()),
             beats: ["sent", "heard"].map(|direction| {
                 counter(
-                    "cors_tenant_feed_beats_total",
+                    TENANT_FEED_BEATS_TOTAL,
                     vec![
                         Label::new("provider", self.provider),
                         Label::new("direction", direction),
@@ -260,10 +282,10 @@ impl ProviderCounts {
                 )
             }),
             unheard: metrics::with_recorder(|recorder| {
-                recorder.register_gauge(
-                    &key("cors_tenant_feed_unheard_seconds", self.labels()),
-                    &METADATA,
-                )
+                recorder.register_gauge(&key(TENANT_FEED_UNHEARD_SECONDS, self.labels()), &METADATA)
+            }),
+            queue_usage: metrics::with_recorder(|recorder| {
+                recorder.register_gauge(&key(TENANT_FEED_QUEUE_USAGE, self.labels()), &METADATA)
             }),
         })
     }
@@ -284,6 +306,10 @@ impl ProviderCounts {
         let feed = self.feed();
         feed.beats[1].increment(1);
         feed.unheard.set(0.0);
+    }
+
+    pub(crate) fn queue_usage(&self, usage: f64) {
+        self.feed().queue_usage.set(usage);
     }
 
     /// How long the feed has not proved that it hears (`None`: it never has).

@@ -15,11 +15,15 @@ pub(crate) mod dev_mode;
 mod near_miss;
 mod words;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::Instant;
 
 use crate::decide::Reason;
 use crate::policy::Policy;
 use crate::request::{Shown, Values};
+use crate::startup::episode::{Episode, Say};
 
 pub(crate) use words::Explained;
 
@@ -65,8 +69,11 @@ pub(crate) fn report(
     );
 }
 
-/// Says why the guard refuses (`enforced`, at `DEBUG`) or would refuse (report-only, at
-/// `WARN`) a write or handshake to `route`.
+/// Says why the guard refuses (`enforced`, at `DEBUG`: once per request, for whoever asked for
+/// `DEBUG`) or would refuse (report-only, at `WARN`) a write or handshake to `route`. Report-only
+/// lines are said as an episode per route and reason: the first in full, then at most one line
+/// every 10 s with how many more would have been refused and from how many origins — a flood of
+/// cross-site posts must not become a flood of log lines.
 pub(crate) fn report_guard(
     enforced: bool,
     route: &RouteName<'_>,
@@ -87,16 +94,54 @@ pub(crate) fn report_guard(
             reason = %explained,
             "CORS guard refused"
         );
-    } else {
-        tracing::warn!(
-            target: "cors_runtime",
-            route = %route,
-            origin = %origin,
-            sec_fetch_site = %site,
-            reason = %explained,
-            "CORS guard would refuse (report-only)"
-        );
+        return;
     }
+    let episode = would_refuse_episode(route, reason);
+    match episode.occurred(Instant::now(), &origin.to_string(), "") {
+        Say::Start => {}
+        // After a quiet spell, the one request since is said in full.
+        Say::StillGoing(counts) if counts.occurrences == 1 => {}
+        Say::StillGoing(counts) => {
+            tracing::warn!(
+                target: "cors_runtime",
+                route = %route,
+                reason = %explained,
+                would_refuse = counts.occurrences,
+                origins = %counts.distinct_shown(),
+                "CORS guard would still refuse (report-only): requests since the last line, from \
+                 this many origins"
+            );
+            return;
+        }
+        Say::Nothing => return,
+    }
+    tracing::warn!(
+        target: "cors_runtime",
+        route = %route,
+        origin = %origin,
+        sec_fetch_site = %site,
+        reason = %explained,
+        "CORS guard would refuse (report-only; more like it are counted, said every 10 s)"
+    );
+}
+
+/// The episode of report-only refusals of one route for one reason: a route's name comes from
+/// the app's routes and a reason from a closed set, so there are as many as the app has routes
+/// times reasons, whatever is sent.
+fn would_refuse_episode(route: &RouteName<'_>, reason: &Reason<'_>) -> Arc<Episode> {
+    static EPISODES: LazyLock<Mutex<HashMap<String, Arc<Episode>>>> = LazyLock::new(Mutex::default);
+    let key = format!(
+        "{route}\0{}",
+        reason
+            .counted()
+            .map_or("", crate::counts::RefusalKind::label)
+    );
+    let mut episodes = EPISODES.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(
+        episodes
+            .entry(key)
+            .or_insert_with(|| Arc::new(Episode::new())),
+    )
 }
 
 /// The request's `Origin` as it may be printed: the single value, or what is wrong with it.

@@ -142,7 +142,9 @@ impl fmt::Display for OriginsSource {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct EntryProblem {
-    /// Position (from 1) and text of the entry, when the problem is about one.
+    /// Position (from 1) and text of the entry as it was given, when the problem is about one.
+    /// Its message shows it with whitespace and control characters visible
+    /// ([`AsWritten`]), so that a bad entry never reads like its fix.
     pub entry: Option<(usize, String)>,
     /// What is wrong and what to write instead: the words of the compile error.
     pub message: String,
@@ -151,9 +153,31 @@ pub struct EntryProblem {
 impl fmt::Display for EntryProblem {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some((position, text)) = &self.entry {
-            write!(formatter, "entry {position} `{text}`: ")?;
+            write!(formatter, "entry {position} `{}`: ", AsWritten(text))?;
         }
         formatter.write_str(&self.message)
+    }
+}
+
+/// A configuration or database entry as a message shows it: as written, with tabs, line breaks,
+/// other control and invisible characters, quotes and backslashes escaped as Rust's `{:?}`
+/// escapes them (`\t`, `\n`, `\u{200b}`), between backticks that show where a leading or
+/// trailing space is — never trimmed, so that ` https://pad.acme.test` with its space does not
+/// read like its fix, `https://pad.acme.test`.
+///
+/// ```
+/// use cors_runtime::config::AsWritten;
+/// assert_eq!(format!("`{}`", AsWritten(" https://a.example\t\n")), "` https://a.example\\t\\n`");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct AsWritten<'a>(pub &'a str);
+
+impl fmt::Display for AsWritten<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for character in self.0.chars() {
+            write!(formatter, "{}", character.escape_debug())?;
+        }
+        Ok(())
     }
 }
 
@@ -221,8 +245,12 @@ pub(crate) fn allowed_origins(
         SpecOrigins::Env { variable, default } => match std::env::var(variable) {
             Ok(value) => {
                 let source = OriginsSource::Env(variable.to_owned());
-                // Positions refer to the comma-separated pieces as written.
-                let texts = value.split(',').map(str::to_owned).collect();
+                // Positions refer to the comma-separated pieces; the whitespace around each is
+                // the list format's, and not part of the entry.
+                let texts = value
+                    .split(',')
+                    .map(|piece| piece.trim().to_owned())
+                    .collect();
                 match cors_policy::config_list::split(&value) {
                     Ok(entries) => (
                         source,
@@ -337,9 +365,7 @@ pub(crate) fn entry_problems(problems: Vec<Problem>, texts: &[String]) -> Vec<En
         .filter(|problem| problem.at != At::Credentials)
         .map(|problem| EntryProblem {
             entry: match problem.at {
-                At::Entry(position) => texts
-                    .get(position)
-                    .map(|text| (position + 1, text.trim().to_owned())),
+                At::Entry(position) => texts.get(position).map(|text| (position + 1, text.clone())),
                 _ => None,
             },
             message: problem.message(),

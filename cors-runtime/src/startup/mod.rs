@@ -1,6 +1,7 @@
 //! What the runtime says about an app's configuration when the app is built or checked: the
-//! errors that stop routes from serving ([`errors`]), and the messages given once per process
-//! ([`say`]).
+//! errors that stop routes from serving ([`errors`]), the messages given once per process
+//! ([`say`]), and trouble requests cause again and again, said as an episode ([`episode`]).
 
+pub(crate) mod episode;
 pub(crate) mod errors;
 pub(crate) mod say;

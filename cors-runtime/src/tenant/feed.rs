@@ -87,8 +87,9 @@ impl TenantChanges {
     /// [`changed`](Self::changed)): cached lists may be used until `sent` plus
     /// [`unheard_for`](crate::tenant::TenantCache::unheard_for). Only a proof of *delivery*
     /// counts: for PostgreSQL, a heartbeat that another session sent on the feed's channel at
-    /// `sent`, heard on the listening connection. The first proof of a session is said at
-    /// `INFO` (target `cors_runtime`), with how long the feed was out if it was.
+    /// `sent`, heard on the listening connection. The first proof of a session is said, target
+    /// `cors_runtime`: at `INFO` when the feed starts, at `WARN` with how long it was out when
+    /// its loss was said.
     pub fn heard_until(&self, sent: Instant) {
         let hearing = &self.source.hearing;
         if !hearing.is_listening() {
@@ -102,11 +103,13 @@ impl TenantChanges {
         }
         self.source.counts.feed_connected(true);
         match hearing.untroubled() {
-            Some(trouble) => tracing::info!(
+            // At the level the trouble was said at, so that whoever saw it start sees it end.
+            Some(trouble) => tracing::warn!(
                 target: "cors_runtime",
                 provider = %self.source.name,
                 feed = %self.describe(),
                 out_for_ms = trouble.since.elapsed().as_millis(),
+                last_why = %trouble.last_why,
                 "CORS tenant change feed listening again: its heartbeat comes back; cached lists \
                  are vouched for again"
             ),
@@ -127,6 +130,15 @@ impl TenantChanges {
         self.source
             .counts
             .feed_silence(self.source.hearing.unheard_since(Instant::now()));
+    }
+
+    /// How full the store's queue of notifications not yet delivered to every listener is, from
+    /// 0 to 1, as the feed just read it (PostgreSQL's `pg_notification_queue_usage()`): exported
+    /// as `cors_tenant_feed_queue_usage` (the `metrics` feature). A full queue makes every
+    /// notification fail at commit — for PostgreSQL, every write to the tenants' table: a
+    /// listener that stopped reading (a stuck replica) fills it.
+    pub fn queue_usage(&self, usage: f64) {
+        self.source.counts.queue_usage(usage.clamp(0.0, 1.0));
     }
 
     /// `tenant`'s origins changed: this process forgets them; the next request for it, on any
@@ -151,13 +163,15 @@ impl TenantChanges {
     /// [`unheard_for`](crate::tenant::TenantCache::unheard_for) after the last proof.
     pub fn lost(&self, why: &dyn fmt::Display) {
         let was_proven = self.stop_hearing();
+        let why = why.to_string();
         let mut say = false;
-        self.source.hearing.trouble(Instant::now(), |trouble| {
-            say = !trouble.lost_said && !trouble.deaf_said;
-            trouble.lost_said = true;
-        });
+        self.source
+            .hearing
+            .trouble(Instant::now(), &why, |trouble| {
+                say = !trouble.lost_said && !trouble.deaf_said;
+                trouble.lost_said = true;
+            });
         if say {
-            let why = why.to_string();
             let unheard_for_ms = self.source.hearing.unheard_for.as_millis();
             if was_proven {
                 tracing::warn!(
@@ -192,13 +206,15 @@ impl TenantChanges {
     /// fail closed — and this is said once at `ERROR` until it hears.
     pub fn cannot_hear(&self, why: &dyn fmt::Display) {
         self.stop_hearing();
+        let why = why.to_string();
         let mut say = false;
-        self.source.hearing.trouble(Instant::now(), |trouble| {
-            say = !trouble.deaf_said;
-            trouble.deaf_said = true;
-        });
+        self.source
+            .hearing
+            .trouble(Instant::now(), &why, |trouble| {
+                say = !trouble.deaf_said;
+                trouble.deaf_said = true;
+            });
         if say {
-            let why = why.to_string();
             tracing::error!(
                 target: "cors_runtime",
                 provider = %self.source.name,

@@ -34,10 +34,14 @@ pub(crate) struct Hearing {
     trouble: Mutex<Option<Trouble>>,
 }
 
-/// A feed that stopped hearing, or never started: since when, and how loudly it was said.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A feed that stopped hearing, or never started: since when, why last, and how loudly it was
+/// said.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Trouble {
     pub(crate) since: Instant,
+    /// Why it was out, last: what the trouble came to (a server shutting down, then refusing
+    /// connections), said when it ends.
+    pub(crate) last_why: String,
     /// The loudest line said about it: a lost feed is said at `WARN`, a deaf one at `ERROR`;
     /// each kind once.
     pub(crate) deaf_said: bool,
@@ -109,18 +113,17 @@ impl Hearing {
         self.lease.fetch_max(until, Ordering::AcqRel);
     }
 
-    /// Records trouble at `now`, and returns it as it was before (`None`: the first since the
-    /// feed last heard), after `mark` has noted what is being said now.
-    pub(crate) fn trouble(&self, now: Instant, mark: impl FnOnce(&mut Trouble)) -> Option<Trouble> {
+    /// Records trouble at `now`, for `why`, and lets `mark` note what is being said of it now.
+    pub(crate) fn trouble(&self, now: Instant, why: &str, mark: impl FnOnce(&mut Trouble)) {
         let mut trouble = self.trouble.lock().unwrap_or_else(PoisonError::into_inner);
-        let before = *trouble;
-        let current = trouble.get_or_insert(Trouble {
+        let current = trouble.get_or_insert_with(|| Trouble {
             since: now,
+            last_why: String::new(),
             deaf_said: false,
             lost_said: false,
         });
+        why.clone_into(&mut current.last_why);
         mark(current);
-        before
     }
 
     /// The feed hears again: the trouble it was in, if any, ends.

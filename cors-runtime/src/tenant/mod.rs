@@ -60,6 +60,32 @@ use crate::policy::configured::{entry_problems, OriginsError, OriginsSource};
 /// The error a provider's lookup may fail with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// How this crate writes a store's error in a log line: the error and each of its sources, in
+/// their own words, joined by `: ` — a database client says the detail (`Connection refused (os
+/// error 111)`, the server's own message) in its error's sources, which `Display` leaves out. A
+/// source whose words the line already ends with is not said twice. For change feeds, to say
+/// why they were lost in the same words.
+///
+/// ```
+/// let error = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+/// let wrapped = std::io::Error::other(error);
+/// assert_eq!(cors_runtime::tenant::said_with_causes(&wrapped), "Connection refused");
+/// ```
+#[must_use]
+pub fn said_with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let said = error.to_string();
+        if !said.is_empty() && !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = error.source();
+    }
+    text
+}
+
 /// Where a route's tenants keep their origins: written `origins = tenant(Provider)` on the
 /// route, and registered once with [`register_tenant_origins`].
 ///
@@ -124,6 +150,7 @@ pub struct TenantCache {
     pub(crate) max_bytes: u64,
     pub(crate) longest_tenant: usize,
     pub(crate) unheard_for: Duration,
+    pub(crate) lookups_in_flight: usize,
 }
 
 /// The longest any duration here may be: the cache takes nothing longer.
@@ -131,7 +158,8 @@ const LONGEST: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 impl TenantCache {
     /// One minute for either kind of tenant, a one-second lookup timeout, 10 000 tenants in
-    /// 16 MiB, names of at most 256 bytes, two seconds unheard with a change feed.
+    /// 16 MiB, names of at most 256 bytes, 64 lookups in flight, two seconds unheard with a
+    /// change feed.
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -142,6 +170,7 @@ impl TenantCache {
             max_bytes: 16 * 1024 * 1024,
             longest_tenant: 256,
             unheard_for: Duration::from_secs(2),
+            lookups_in_flight: 64,
         }
     }
 
@@ -201,6 +230,21 @@ impl TenantCache {
     #[must_use]
     pub fn unheard_for(mut self, bound: Duration) -> Self {
         self.unheard_for = bound.clamp(Duration::from_millis(50), Duration::from_secs(60));
+        self
+    }
+
+    /// How many lookups of this provider one process has in flight at most (1 to 65 536; 64 by
+    /// default). A request whose tenant is not cached, when that many are already being looked
+    /// up, is refused at once — its origin refused, `cors_tenant_lookups_total{outcome="shed"}`
+    /// counted, said as an episode at `WARN` — and never queued: a flood of made-up tenants
+    /// cannot pile up queries on the store, and a real tenant's first request waits for at most
+    /// this many lookups ahead of it. Requests for a tenant already being looked up share its
+    /// lookup and take no place. Legitimate bursts of distinct uncached tenants above the bound
+    /// (after `invalidate_all`, say) are refused for as long as the lookups ahead take — about a
+    /// millisecond each on a warm database.
+    #[must_use]
+    pub fn lookups_in_flight(mut self, most: usize) -> Self {
+        self.lookups_in_flight = most.clamp(1, 65_536);
         self
     }
 

@@ -129,7 +129,7 @@ fn say_once(provider: &'static str, tenant: &str, entry: &str, reason: &str) {
             target: "cors_runtime",
             provider = %provider,
             tenant = %Shown::text(tenant),
-            entry = %Shown::text(entry),
+            entry = %crate::policy::configured::AsWritten(entry),
             reason = %reason,
             "CORS tenant origin left out"
         );

@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,7 @@ use super::sets::{self, TenantSets};
 use super::{BoxError, ProviderKey, TenantCache, TenantOrigins, TenantRequest};
 use crate::counts::{LookupOutcome, ProviderCounts};
 use crate::request::Shown;
+use crate::startup::episode::{Episode, Say};
 use crate::watchers::Watchers;
 
 /// The future of a provider's lookup.
@@ -94,6 +95,14 @@ pub(crate) struct TenantSource {
     pub(crate) longest_tenant: usize,
     /// Whether a name longer than that has been said.
     said_too_long: AtomicBool,
+    /// The lookups in flight, bounded ([`TenantCache::lookups_in_flight`]).
+    in_flight: InFlight,
+    /// Lookups refused at once because too many were in flight, said as an episode.
+    shedding: Episode,
+    /// Lookups failing or timing out, said as an episode: when it starts, at most every
+    /// [`SUMMARY_EVERY`](crate::startup::episode::SUMMARY_EVERY) while it lasts, when a lookup
+    /// answers again.
+    failing: Episode,
     /// The open WebSockets admitted by a tenant's origins, by tenant: told when its origins
     /// may have changed (`crate::websocket`).
     pub(crate) sockets: Arc<Watchers<Arc<str>>>,
@@ -174,14 +183,24 @@ impl TenantSource {
             // The tenant's slot as it is, or — absent, or left by a load whose request was
             // dropped — a new one this request loads.
             let (publish, published) = watch::channel(None);
+            // A new load takes one of the provider's places for lookups in flight; with none
+            // left, the request is refused at once (`shed`), never queued.
+            let mut shed = false;
             let slot = self
                 .cache
                 .entry_by_ref(tenant.as_str())
                 .and_compute_with(|current| match current.map(|entry| entry.into_value()) {
                     Some(Slot::Loaded(sets)) if self.usable(&sets, Instant::now()) => Op::Nop,
                     Some(Slot::Loading(loading)) if loading.has_changed().is_ok() => Op::Nop,
-                    _ => Op::Put(Slot::Loading(published)),
+                    _ if self.in_flight.take() => Op::Put(Slot::Loading(published)),
+                    _ => {
+                        shed = true;
+                        Op::Nop
+                    }
                 });
+            if shed {
+                return Err(self.shed(&tenant));
+            }
             let (inserted_here, slot) = match slot {
                 CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) => {
                     (true, entry.into_value())
@@ -193,6 +212,8 @@ impl TenantSource {
             match slot {
                 Slot::Loaded(sets) => return Ok(sets),
                 Slot::Loading(_) if inserted_here => {
+                    // Given back when the load ends, however it ends.
+                    let _place = InFlightPlace(&self.in_flight);
                     return self.load_here(&tenant, &publish, deadline).await;
                 }
                 Slot::Loading(mut loading) => {
@@ -242,9 +263,14 @@ impl TenantSource {
                 epoch,
                 |known| (self.lists.of(known), unheard),
             ))),
-            Ok(Err(error)) => Err(error.to_string().into()),
+            // The whole cause chain, in the error's own words: a database client says the
+            // detail (`Connection refused (os error 111)`) in its error's sources.
+            Ok(Err(error)) => Err(super::said_with_causes(&*error).into()),
             Err(_) => Err(self.timed_out().into()),
         };
+        if loaded.is_ok() {
+            self.answered();
+        }
         match &loaded {
             Ok(sets) => self
                 .cache
@@ -262,16 +288,100 @@ impl TenantSource {
         )
     }
 
-    /// Says why a lookup of `tenant` failed.
+    /// Says why a lookup of `tenant` failed — as an episode: the first failure with its cause
+    /// (and the tenant), then at most one line every
+    /// [`SUMMARY_EVERY`](crate::startup::episode::SUMMARY_EVERY) with how many lookups
+    /// were refused and for how many tenants, then [`Self::answered`] when one succeeds.
     fn failed(&self, tenant: &str, error: &str) -> LookupFailed {
-        tracing::warn!(
-            target: "cors_runtime",
-            provider = %self.name,
-            tenant = %Shown::text(tenant),
-            error = %Shown::text(error),
-            "CORS tenant lookup failed; the origin is refused"
-        );
+        match self.failing.occurred(Instant::now(), tenant, error) {
+            Say::Start => tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                tenant = %Shown::text(tenant),
+                error = %Shown::text(error),
+                "CORS tenant lookups failing: the origins of tenants not cached are refused (said \
+                 again at most every 10 s while it lasts, and when a lookup answers)"
+            ),
+            Say::StillGoing(counts) => tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                refused = counts.occurrences,
+                tenants = %counts.distinct_shown(),
+                failing_for_ms = counts.lasted.as_millis(),
+                error = %counts.last_cause,
+                "CORS tenant lookups still failing: lookups refused since the last line, for this \
+                 many tenants"
+            ),
+            Say::Nothing => {}
+        }
         LookupFailed
+    }
+
+    /// Says that a lookup of `tenant` was not made — too many in flight — as an episode: the
+    /// first, then at most one line every 10 s with counts, then once when a lookup is made
+    /// again. Counted as `shed`.
+    #[cold]
+    fn shed(&self, tenant: &str) -> LookupFailed {
+        self.counts.lookup_shed();
+        match self
+            .shedding
+            .occurred(Instant::now(), tenant, "too many lookups in flight")
+        {
+            Say::Start => tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                in_flight = self.in_flight.most,
+                "CORS tenant lookups shed: this many are in flight already, so the origins of \
+                 tenants not cached are refused at once (a flood of made-up tenants, or a store \
+                 too slow; see TenantCache::lookups_in_flight; said again at most every 10 s)"
+            ),
+            Say::StillGoing(counts) => tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                shed = counts.occurrences,
+                tenants = %counts.distinct_shown(),
+                shedding_for_ms = counts.lasted.as_millis(),
+                "CORS tenant lookups still shed: lookups refused at once since the last line, for \
+                 this many tenants"
+            ),
+            Say::Nothing => {}
+        }
+        LookupFailed
+    }
+
+    /// A lookup answered: if lookups were failing, the episode ends, said once with its length
+    /// and its counts.
+    fn answered(&self) {
+        // Shedding comes and goes with a flood: over once none for a while.
+        if self.shedding.is_going_on() {
+            if let Some(counts) = self
+                .shedding
+                .ended_if_quiet(Instant::now(), SHEDDING_OVER_AFTER)
+            {
+                tracing::warn!(
+                    target: "cors_runtime",
+                    provider = %self.name,
+                    shed_for_ms = counts.lasted.as_millis(),
+                    shed = counts.occurrences,
+                    tenants = %counts.distinct_shown(),
+                    "CORS tenant lookups no longer shed"
+                );
+            }
+        }
+        if !self.failing.is_going_on() {
+            return;
+        }
+        if let Some(counts) = self.failing.ended(Instant::now()) {
+            tracing::warn!(
+                target: "cors_runtime",
+                provider = %self.name,
+                failed_for_ms = counts.lasted.as_millis(),
+                refused = counts.occurrences,
+                tenants = %counts.distinct_shown(),
+                last_error = %counts.last_cause,
+                "CORS tenant lookups answer again"
+            );
+        }
     }
 
     /// Forgets `tenant`'s origins: the next request for it looks them up.
@@ -292,6 +402,36 @@ impl TenantSource {
     pub(crate) fn invalidate_all(&self) {
         self.epochs.invalidating_all(|| self.cache.invalidate_all());
         self.sockets.notify_all();
+    }
+}
+
+/// How long without a lookup shed before shedding is said to be over.
+const SHEDDING_OVER_AFTER: Duration = Duration::from_secs(10);
+
+/// A provider's places for lookups in flight.
+struct InFlight {
+    now: AtomicUsize,
+    most: usize,
+}
+
+impl InFlight {
+    /// Takes a place, if one is left.
+    fn take(&self) -> bool {
+        self.now
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
+                (now < self.most).then_some(now + 1)
+            })
+            .is_ok()
+    }
+}
+
+/// A place taken, given back when dropped: when its load ends, answered, failed, timed out or
+/// abandoned with its request.
+struct InFlightPlace<'a>(&'a InFlight);
+
+impl Drop for InFlightPlace<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -405,6 +545,12 @@ pub(crate) fn register<P: TenantOrigins>(provider: P, cache: TenantCache) -> Arc
         lists,
         longest_tenant: cache.longest_tenant,
         said_too_long: AtomicBool::new(false),
+        failing: Episode::new(),
+        in_flight: InFlight {
+            now: AtomicUsize::new(0),
+            most: cache.lookups_in_flight,
+        },
+        shedding: Episode::new(),
         sockets: Arc::new(Watchers::new()),
     });
     SOURCES

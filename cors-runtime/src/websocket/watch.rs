@@ -38,7 +38,7 @@ const RETRY_AT_MOST: Duration = Duration::from_secs(2);
 /// [`set_origins`](crate::config::set_origins), a cached list that no feed vouches for any
 /// more), the origin is checked again, by the rules a new request is decided by, and
 /// [`revoked`](Self::revoked) returns once it is no longer trusted. The handler closes the socket
-/// then — with the `actix-ws` feature, [`close_on_revocation`](Self::close_on_revocation) closes
+/// then — with the `actix-ws` feature, `OriginWatch::close_on_revocation` closes
 /// an actix-ws session with close code 1008 (policy violation):
 ///
 /// ```

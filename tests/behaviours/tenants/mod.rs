@@ -686,6 +686,58 @@ fn the_code_that_writes_origins_checks_them_first() {
     );
 }
 
+/// An entry is shown as it was written — a leading space, a trailing tab, a line break visible,
+/// never trimmed — so that the bad entry never reads like its fix; in a tenant's rows as in a
+/// list set with `set_origins`.
+#[test]
+fn an_entry_is_shown_as_written_never_like_its_fix() {
+    let refused = cors_runtime::tenant::check_tenant_origins(
+        "acme",
+        [
+            " https://pad.acme.test",
+            "https://tab.acme.test\t",
+            "https://line.acme.test\n",
+        ],
+    )
+    .expect_err("refused");
+    let shown: Vec<String> = refused.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    assert!(
+        shown[0].starts_with("entry 1 ` https://pad.acme.test`: ")
+            && shown[0].ends_with("write `https://pad.acme.test`"),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        shown[1].starts_with("entry 2 `https://tab.acme.test\\t`: ")
+            && shown[1].ends_with("write `https://tab.acme.test`"),
+        "{}",
+        shown[1]
+    );
+    assert!(
+        shown[2].starts_with("entry 3 `https://line.acme.test\\n`: ")
+            && shown[2].ends_with("write `https://line.acme.test`"),
+        "{}",
+        shown[2]
+    );
+    // The entry as given, for code that shows it its own way.
+    assert_eq!(
+        refused.problems[0].entry,
+        Some((1, " https://pad.acme.test".to_owned()))
+    );
+    let set = cors_runtime::config::set_origins(
+        "shown-as-written",
+        ["https://ok.example", " https://pad.acme.test"],
+    )
+    .expect_err("refused");
+    assert!(
+        set.to_string().starts_with(
+            "the origins set as `shown-as-written`: entry 2 ` https://pad.acme.test`: "
+        ),
+        "{set}"
+    );
+}
+
 #[actix_web::test]
 async fn a_plain_http_row_counts_on_a_route_without_credentials_only() {
     let behaviour = behaviour("uncredentialed");
