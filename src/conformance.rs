@@ -1,7 +1,9 @@
 //! The routes of the `conformance` example: the black-box contract, one route per kind of
 //! policy, and an ordinary app's layout around them (an authenticated scope). [`app`] is the app
 //! the example serves: [`configure`] with the `CorsFirst` layer — whose guard on cross-origin
-//! writes and WebSocket handshakes only reports when `CONFORMANCE_CROSS_ORIGIN=report`.
+//! writes and WebSocket handshakes only reports when `CONFORMANCE_CROSS_ORIGIN=report`, and which
+//! guards the routes without `#[cors]` too (`/hooks/sso` exempted) when
+//! `CONFORMANCE_GUARD_ALL=1`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -184,6 +186,10 @@ pub async fn shared_off() -> impl Responder {
 pub static TRANSFERS: AtomicUsize = AtomicUsize::new(0);
 /// Runs of [`callback`].
 pub static CALLBACKS: AtomicUsize = AtomicUsize::new(0);
+/// Runs of [`plain_settings`].
+pub static PLAIN: AtomicUsize = AtomicUsize::new(0);
+/// Runs of [`sso_hook`].
+pub static HOOKS: AtomicUsize = AtomicUsize::new(0);
 /// Runs of [`open`].
 pub static OPENS: AtomicUsize = AtomicUsize::new(0);
 /// WebSocket upgrades of [`socket`].
@@ -243,6 +249,22 @@ pub async fn socket(request: HttpRequest, body: web::Payload) -> Result<HttpResp
     Ok(response)
 }
 
+/// A plain form route, without `#[cors]`: the app-wide guard (R23, `CONFORMANCE_GUARD_ALL=1`)
+/// refuses another site's writes to it; without the guard, plain actix-web.
+#[post("/plain/settings")]
+pub async fn plain_settings() -> impl Responder {
+    PLAIN.fetch_add(1, Ordering::SeqCst);
+    "saved"
+}
+
+/// A single sign-on provider's page posts here from its own site: a plain route the app-wide
+/// guard exempts.
+#[post("/hooks/sso")]
+pub async fn sso_hook() -> impl Responder {
+    HOOKS.fetch_add(1, Ordering::SeqCst);
+    "hook"
+}
+
 /// How many times the guarded handlers ran: no `#[cors]`.
 #[get("/counts")]
 pub async fn counts() -> impl Responder {
@@ -251,6 +273,8 @@ pub async fn counts() -> impl Responder {
         "callback": CALLBACKS.load(Ordering::SeqCst),
         "open": OPENS.load(Ordering::SeqCst),
         "ws": UPGRADES.load(Ordering::SeqCst),
+        "plain": PLAIN.load(Ordering::SeqCst),
+        "hook": HOOKS.load(Ordering::SeqCst),
     }))
 }
 
@@ -309,6 +333,12 @@ pub fn app() -> App<
     } else {
         layer
     };
+    // The app-wide guard on routes without `#[cors]`, the single sign-on hook exempted.
+    let layer = if std::env::var_os("CONFORMANCE_GUARD_ALL").is_some_and(|on| on == "1") {
+        layer.guard_every_route().exempt_from_guard("/hooks/sso")
+    } else {
+        layer
+    };
     App::new().configure(configure).wrap(layer)
 }
 
@@ -343,6 +373,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(callback)
         .service(open)
         .service(socket)
+        .service(plain_settings)
+        .service(sso_hook)
         .service(counts)
         .configure(tenant_routes::configure)
         .configure(builder_routes::configure);

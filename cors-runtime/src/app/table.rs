@@ -196,6 +196,20 @@ impl AppRoutes {
         }
     }
 
+    /// Whether the full path `pattern` (a route of the app) is a `#[cors]` route's — its own, a
+    /// builder-style resource's, one that opted out — or under a scope with a default policy.
+    pub(crate) fn covers_pattern(&self, pattern: &str) -> bool {
+        self.routes
+            .iter()
+            .chain(&self.defaults.opted_out)
+            .any(|route| route.pattern == pattern)
+            || self.defaults.scopes.iter().any(|scope| {
+                pattern
+                    .strip_prefix(scope.pattern.trim_end_matches('/'))
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+    }
+
     /// The positions of the static routes whose pattern is `path`.
     fn static_routes(&self, path: &str) -> &[u32] {
         self.static_index

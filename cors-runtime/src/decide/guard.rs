@@ -22,8 +22,9 @@ pub(crate) trait Requester<'r> {
     fn has_cookie(&self) -> bool;
     /// Whether it asks to upgrade to a WebSocket (`Upgrade: websocket`).
     fn is_websocket(&self) -> bool;
-    /// Whether `authority` (`host[:port]` of an `Origin`) is the request's own host, as
-    /// actix-web's `ConnectionInfo` gives it (so `Forwarded` and `X-Forwarded-Host` count).
+    /// Whether `authority` (`host[:port]` of an `Origin`) is the request's own host: its `Host`
+    /// as received, or, when the app trusts its reverse proxy (`trust_forwarded_host`), the host
+    /// actix-web's `ConnectionInfo` gives (`Forwarded`, `X-Forwarded-Host`).
     fn is_own_host(&self, authority: &str) -> bool;
 }
 
@@ -46,6 +47,8 @@ pub(crate) enum GuardRow {
 pub(crate) struct GuardRefusal<'r> {
     pub(crate) row: GuardRow,
     pub(crate) site: Values<'r>,
+    /// Refused by the app-wide guard (R23): a write to a route without `#[cors]`.
+    pub(crate) app_wide: bool,
 }
 
 /// `Sec-Fetch-Site` values meaning the request's initiator is the server's own origin (or the
@@ -117,6 +120,7 @@ pub(crate) fn guard<'r>(
         return Err(GuardRefusal {
             row: GuardRow::Handshake,
             site,
+            app_wide: false,
         });
     }
     if *method == Method::HEAD || *method == Method::OPTIONS || policy.spec.writes_opt_out.is_some()
@@ -135,6 +139,7 @@ pub(crate) fn guard<'r>(
         return Err(GuardRefusal {
             row: GuardRow::CrossSiteFetch,
             site,
+            app_wide: false,
         }); // row 3
     }
     if origin.is_absent() {
@@ -144,6 +149,7 @@ pub(crate) fn guard<'r>(
         return Err(GuardRefusal {
             row: GuardRow::OriginNamesNoHost,
             site,
+            app_wide: false,
         }); // row 5
     };
     if request.is_own_host(authority) {
@@ -152,7 +158,32 @@ pub(crate) fn guard<'r>(
     Err(GuardRefusal {
         row: GuardRow::UntrustedOrigin,
         site,
+        app_wide: false,
     }) // row 7
+}
+
+/// The app-wide guard (R23, opt-in: `CorsFirst::guard_every_route`): a write — any method but
+/// `GET`, `HEAD` and `OPTIONS` — to a route without `#[cors]`, judged by R20's rows with no origin
+/// trusted: `Sec-Fetch-Site` `same-origin` or `none` let in, any other value refused; without it,
+/// no `Origin` let in (curl, webhooks, servers), an `Origin` naming no host (`null`) refused, one
+/// naming the request's own host let in, any other refused. Out of line: only writes to routes
+/// without `#[cors]`, in an app that asked for it, come here.
+#[inline(never)]
+pub(crate) fn plain_write<'r>(
+    method: &Method,
+    origin: Values<'r>,
+    request: &impl Requester<'r>,
+) -> Result<Option<Judged>, GuardRefusal<'r>> {
+    if *method == Method::GET || *method == Method::HEAD || *method == Method::OPTIONS {
+        return Ok(None);
+    }
+    // R20 for a policy that trusts no origin, and opts no write out.
+    guard(crate::policy::opted_out(), method, origin, false, request).map_err(|refused| {
+        GuardRefusal {
+            app_wide: true,
+            ..refused
+        }
+    })
 }
 
 /// Whether a WebSocket handshake from `origin` would be let in by R21 whatever the route's

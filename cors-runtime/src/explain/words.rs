@@ -89,6 +89,20 @@ impl fmt::Display for Explained<'_, '_> {
                 "tenant lookup failed (tenant `{}`): the origin is refused until it succeeds",
                 Shown::text(tenant)
             ),
+            Reason::Guard(refusal) if refusal.app_wide => formatter.write_str(match refusal.row {
+                GuardRow::CrossSiteFetch | GuardRow::Handshake => {
+                    "a write from another site to a route without #[cors]: `Sec-Fetch-Site` says \
+                     so (R23)"
+                }
+                GuardRow::OriginNamesNoHost => {
+                    "a write to a route without #[cors] whose `Origin` names no host (`null`, \
+                     malformed, or more than one) (R23)"
+                }
+                GuardRow::UntrustedOrigin => {
+                    "a write to a route without #[cors] from an origin that is not this server's \
+                     own host (R23)"
+                }
+            }),
             Reason::Guard(refusal) => {
                 formatter.write_str(match refusal.row {
                     GuardRow::CrossSiteFetch => {

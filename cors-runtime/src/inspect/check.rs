@@ -3,8 +3,7 @@
 use actix_web::body::MessageBody;
 use actix_web::App;
 
-use super::{routes_of, AppFactory};
-use crate::app::compile::errors_of;
+use super::{inspected, AppFactory};
 use crate::startup::errors::ConfigErrors;
 
 /// Builds `app` as a worker will, without serving it, and returns the refusals of its routes'
@@ -54,7 +53,7 @@ where
     T: AppFactory<B>,
     B: MessageBody + 'static,
 {
-    let errors = errors_of(&routes_of(app));
+    let errors = super::report::all_errors(&inspected(app, false));
     if errors.is_empty() {
         Ok(())
     } else {

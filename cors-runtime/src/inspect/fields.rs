@@ -21,6 +21,9 @@ pub enum PolicyFrom {
     ScopeDefault,
     /// `#[cors(none)]` or `no_cors()`: no CORS at all: `opted out`.
     OptedOut,
+    /// A route without `#[cors]` or any other policy (listed when the layer could be asked:
+    /// its writes are the app-wide guard's, R23): `none`.
+    NoPolicy,
 }
 
 impl fmt::Display for PolicyFrom {
@@ -30,6 +33,7 @@ impl fmt::Display for PolicyFrom {
             Self::Shared(name) => write!(formatter, "shared {name}"),
             Self::ScopeDefault => formatter.write_str("scope default"),
             Self::OptedOut => formatter.write_str("opted out"),
+            Self::NoPolicy => formatter.write_str("none"),
         }
     }
 }
@@ -71,6 +75,14 @@ pub enum WritesGuard {
     OptedOut,
     /// The route serves no write: `none`.
     NoWrites,
+    /// A route without `#[cors]`, under the app-wide guard (R23): writes from other origins
+    /// refused, whatever its methods: `app-wide guard`.
+    AppWide,
+    /// A route without `#[cors]` whose path the app-wide guard exempts: `exempted`.
+    Exempted,
+    /// A route without `#[cors]` in an app without the app-wide guard: its writes, if it takes
+    /// any, are let in from every origin: `unguarded`.
+    Unguarded,
 }
 
 impl fmt::Display for WritesGuard {
@@ -79,6 +91,9 @@ impl fmt::Display for WritesGuard {
             Self::Guarded => "guarded",
             Self::OptedOut => "opted out",
             Self::NoWrites => "none",
+            Self::AppWide => "app-wide guard",
+            Self::Exempted => "exempted",
+            Self::Unguarded => "unguarded",
         })
     }
 }
@@ -92,6 +107,9 @@ pub enum HandshakesGuard {
     Guarded,
     /// The route serves no `GET`, so no handshake: `none`.
     NoHandshakes,
+    /// A route without `#[cors]`: a handshake is let in from any origin (the app-wide guard
+    /// judges writes only): `unguarded`.
+    Unguarded,
 }
 
 impl fmt::Display for HandshakesGuard {
@@ -99,6 +117,7 @@ impl fmt::Display for HandshakesGuard {
         formatter.write_str(match self {
             Self::Guarded => "guarded",
             Self::NoHandshakes => "none",
+            Self::Unguarded => "unguarded",
         })
     }
 }

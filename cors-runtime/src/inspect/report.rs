@@ -7,10 +7,11 @@
 //!
 //! Each row says where the route's policy came from: its own (`#[cors]`, or a builder-style
 //! resource's `cors_policy!`), a shared policy, a scope's default — one row for the scope, its
-//! path the scope's — or opted out. Routes without a policy of any kind are not listed: actix-web
-//! keeps no table of an app's routes that can be read (its resource map only answers "which
-//! resource matches this path"), which is also why a scope's default is one row, not one per
-//! route under it.
+//! path the scope's — or opted out. Routes without a policy of any kind come after them, with
+//! what guards their writes — the app-wide guard (R23), an exemption from it, or nothing: the
+//! report asks the app's layer for them (actix-web lists no routes; the layer reads them from the
+//! resource map, by path — their methods are actix-web's own knowledge), so they are listed when
+//! the app has a `CorsFirst` layer as its last `.wrap`.
 
 use std::fmt;
 
@@ -19,9 +20,10 @@ use actix_web::App;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::fields::{HandshakesGuard, OriginsFrom, PolicyFrom, WritesGuard};
-use super::{routes_of, AppFactory};
+use super::{inspected, AppFactory};
 use crate::app::compile::{compile, errors_of};
 use crate::app::route::{AppRoute, EntryKind, RouteEntry};
+use crate::layer::noted::Probed;
 use crate::policy::configured::OriginsSource;
 use crate::startup::errors::ConfigErrors;
 
@@ -113,18 +115,78 @@ where
     T: AppFactory<B>,
     B: MessageBody + 'static,
 {
-    let entries = routes_of(app);
-    let errors = errors_of(&entries);
+    let inspected = inspected(app, true);
+    let errors = all_errors(&inspected);
     if !errors.is_empty() {
         return Err(ConfigErrors(errors));
     }
     // Every route compiled (none was refused above).
-    let routes = entries
+    let mut routes: Vec<RouteReport> = inspected
+        .routes
         .iter()
         .filter_map(|entry| Some((entry, compile(entry).ok()?)))
         .map(|(entry, route)| route_report(entry, &route))
         .collect();
+    if let Some(layer) = &inspected.layer {
+        routes.extend(layer.plain.iter().map(|path| plain_report(path, layer)));
+    }
     Ok(Report { routes })
+}
+
+/// The row of a route without a policy: its writes as the app-wide guard judges them.
+fn plain_report(path: &str, layer: &Probed) -> RouteReport {
+    let exempted = layer.exemptions.iter().any(|pattern| {
+        crate::app::route::path::PathMatcher::new(pattern)
+            .is_ok_and(|matcher| matcher.matches(path))
+            || pattern == path
+    });
+    RouteReport {
+        path: path.to_owned(),
+        methods: vec!["*".to_owned()],
+        preflight_methods: Vec::new(),
+        handler: String::new(),
+        origins: Vec::new(),
+        origins_from: OriginsFrom::NoOrigins,
+        tenant_provider: None,
+        tenant_feed: None,
+        metrics: if layer.guard_every_route && !exempted {
+            crate::counts::route_metrics(true, false, false)
+                .into_iter()
+                .filter(|name| {
+                    name.starts_with("cors_guard_total")
+                        || name == "cors_refusals_total"
+                        || name == "cors_would_refuse_total"
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        credentials: false,
+        headers: Vec::new(),
+        expose: Vec::new(),
+        max_age: None,
+        writes: match (layer.guard_every_route, exempted) {
+            (true, false) => WritesGuard::AppWide,
+            (true, true) => WritesGuard::Exempted,
+            (false, _) => WritesGuard::Unguarded,
+        },
+        writes_opt_out: None,
+        websocket_handshakes: HandshakesGuard::Unguarded,
+        trusted_with_cookies: false,
+        policy_from: PolicyFrom::NoPolicy,
+    }
+}
+
+/// What stops the app from serving: its routes' refused configuration, and its layer's.
+pub(crate) fn all_errors(inspected: &super::Inspected) -> Vec<crate::startup::errors::ConfigError> {
+    let mut errors = errors_of(&inspected.routes);
+    errors.extend(
+        inspected
+            .layer_problems
+            .iter()
+            .map(|problem| crate::startup::errors::ConfigError::of_layer(problem)),
+    );
+    errors
 }
 
 fn route_report(entry: &RouteEntry, route: &AppRoute) -> RouteReport {
@@ -314,16 +376,20 @@ impl fmt::Display for Report {
                     route
                         .max_age
                         .map_or_else(|| "-".to_owned(), |s| format!("{s} s")),
-                    match &route.writes_opt_out {
-                        Some(reason) => format!("open: {reason}"),
-                        None if route.writes == WritesGuard::NoWrites => "-".to_owned(),
-                        None if route.trusted_with_cookies => "guarded".to_owned(),
-                        None => "guarded (cookies: own origin)".to_owned(),
+                    match (&route.writes_opt_out, route.writes) {
+                        (Some(reason), _) => format!("open: {reason}"),
+                        (None, WritesGuard::NoWrites) => "-".to_owned(),
+                        (
+                            None,
+                            WritesGuard::AppWide | WritesGuard::Exempted | WritesGuard::Unguarded,
+                        ) => route.writes.to_string(),
+                        (None, _) if route.trusted_with_cookies => "guarded".to_owned(),
+                        (None, _) => "guarded (cookies: own origin)".to_owned(),
                     },
                     if route.websocket_handshakes == HandshakesGuard::NoHandshakes {
                         "-".to_owned()
                     } else {
-                        "guarded".to_owned()
+                        route.websocket_handshakes.to_string()
                     },
                     route.policy_from.to_string(),
                     // `cors_guard_total{request="write"}` → `guard write`.

@@ -42,7 +42,7 @@ where
                     &request,
                     route.policy,
                     origin,
-                    &Requester(&request),
+                    &Requester::new(&request, settings.trust_forwarded_host),
                     &|| AdmittedBy::Configured,
                 );
             }

@@ -17,6 +17,8 @@
 mod changing;
 mod cors_error;
 mod future;
+pub(crate) mod noted;
+pub(crate) mod plain;
 mod requester;
 mod tenant;
 
@@ -34,6 +36,7 @@ use actix_web::{Error, HttpResponse};
 pub use future::CorsFirstFuture;
 
 use self::future::{Decoration, Outcome};
+use self::plain::{AppWideGuard, Exemption, PlainRoutes};
 use self::requester::Requester;
 use crate::app::missing_layer;
 use crate::app::route::AppRoute;
@@ -76,14 +79,25 @@ use crate::tenant::handed::Handed;
 /// # drop(app);
 /// ```
 ///
-/// Routes without `#[cors]` are left alone. A `#[cors]` route in an app without this layer
-/// gets no CORS headers, and a warning naming the route is logged when the app starts.
+/// Routes without `#[cors]` are left alone — unless [`guard_every_route`](Self::guard_every_route)
+/// asks that writes from other sites to them be refused too (R23). A `#[cors]` route in an app
+/// without this layer gets no CORS headers, and a warning naming the route is logged when the app
+/// starts.
 pub struct CorsFirst {
     armed: missing_layer::Armed,
     /// Development mode ([`crate::explain`]).
     explain: bool,
     /// The guard on writes and WebSocket handshakes refuses (`false`), or only reports.
     guard_reports_only: bool,
+    /// Whether the app-wide guard on routes without `#[cors]` is on (R23).
+    guard_every_route: bool,
+    /// Its exemptions.
+    app_wide: AppWideGuard,
+    /// Whether the host a reverse proxy forwards is the request's own.
+    trust_forwarded_host: bool,
+    /// When it was made, among this thread's registrations: what `check` and `report` find it
+    /// by ([`noted`]).
+    order: u64,
     /// Built per worker thread, like every actix-web app: never sent between threads.
     not_send: PhantomData<Rc<()>>,
 }
@@ -100,19 +114,107 @@ impl CorsFirst {
             armed: missing_layer::Armed::new(),
             explain,
             guard_reports_only: false,
+            guard_every_route: false,
+            app_wide: AppWideGuard::default(),
+            trust_forwarded_host: false,
+            order: crate::app::route::entry::take_order(),
             not_send: PhantomData,
         }
+        .noted()
+    }
+
+    /// Notes its settings for `check` and `report`.
+    fn noted(self) -> Self {
+        noted::note(noted::LayerNote {
+            order: self.order,
+            guard_every_route: self.guard_every_route,
+            exemptions: self
+                .app_wide
+                .exempt
+                .iter()
+                .map(|exemption| exemption.pattern.clone())
+                .collect(),
+            problems: self.app_wide.problems(),
+            report_only: self.guard_reports_only,
+            forwarded_host: self.trust_forwarded_host,
+        });
+        self
+    }
+
+    /// The app-wide guard (R23): every route *without* `#[cors]` refuses writes from other
+    /// origins too — a request whose method is not `GET`, `HEAD` or `OPTIONS`, with
+    /// `Sec-Fetch-Site: cross-site` or `same-site`, or, from a browser without Fetch Metadata, an
+    /// `Origin` that is not the request's own `Host` (or is `null`) — with `403`, before any
+    /// middleware or handler runs, and no `Access-Control-*` header. `same-origin` and `none`
+    /// (the user typed it) pass, and so do requests with neither header: curl, webhooks, other
+    /// servers. `#[cors]` routes keep their own policy (R20), and paths can be left out with
+    /// [`exempt_from_guard`](Self::exempt_from_guard).
+    ///
+    /// Why: a credentialed API called from a front end on another site needs its session cookie
+    /// `SameSite=None`, and from then on every plain form of the app — settings, `/logout`, an
+    /// upload — accepts a post from any other site, with the user's cookie. Report-only mode
+    /// ([`report_only_guard`](Self::report_only_guard)), refusal reasons, metrics and the audit
+    /// report cover it as they cover routes. Without it, the app says once, at its first request,
+    /// how many routes without `#[cors]` take writes from anywhere.
+    ///
+    /// ```
+    /// use actix_web::{post, App, Responder};
+    /// use cors_runtime::CorsFirst;
+    ///
+    /// #[post("/settings")]
+    /// async fn settings() -> impl Responder { "saved" }
+    ///
+    /// #[post("/auth/callback")]
+    /// async fn callback() -> impl Responder { "signed in" }
+    ///
+    /// let app = App::new().service(settings).service(callback).wrap(
+    ///     CorsFirst::new()
+    ///         .guard_every_route()
+    ///         // The identity provider's page posts its form_post answer here, from its site.
+    ///         .exempt_from_guard("/auth/callback"),
+    /// );
+    /// # drop(app);
+    /// ```
+    #[must_use]
+    pub fn guard_every_route(mut self) -> Self {
+        self.guard_every_route = true;
+        self.noted()
+    }
+
+    /// Leaves the paths `pattern` matches — a full path as actix-web writes one: `/hooks/sso`,
+    /// `/payments/{provider}/return`, `/oidc/{rest}*` — out of the app-wide guard
+    /// ([`guard_every_route`](Self::guard_every_route)): an OpenID Connect `form_post` callback, a
+    /// payment provider's return, a webhook a browser posts. Checked when the app starts: a
+    /// pattern that is not one stops the app, naming it (and [`crate::check`] returns it).
+    #[must_use]
+    pub fn exempt_from_guard(mut self, pattern: &str) -> Self {
+        self.app_wide.exempt.push(Exemption::new(pattern));
+        self.noted()
+    }
+
+    /// The guards compare an `Origin` with the host a reverse proxy forwards (`Forwarded`,
+    /// `X-Forwarded-Host`, as actix-web's `ConnectionInfo` reads them) instead of the `Host` as
+    /// received. Only for an app behind a proxy that sets those headers itself, replacing any a
+    /// client sent: otherwise a client chooses the host it is compared with. It matters only to
+    /// browsers without Fetch Metadata (the others say `same-origin`); the `Host` a proxy passes
+    /// on unchanged needs nothing.
+    #[must_use]
+    pub fn trust_forwarded_host(mut self) -> Self {
+        self.trust_forwarded_host = true;
+        self.noted()
     }
 
     /// Report-only mode of the guard on cross-origin writes and WebSocket handshakes (R20,
-    /// R21), for rolling it out on an existing app: every request it would refuse is let in and
-    /// logged at `WARN` (target `cors_runtime`) with the route, the origin, `Sec-Fetch-Site` and
-    /// the row; nothing is refused. CORS itself is unchanged. Said once when the app starts.
+    /// R21, and the app-wide guard, R23), for rolling it out on an existing app: every request it
+    /// would refuse is let in and logged at `WARN` (target `cors_runtime`) with the route, the
+    /// origin, `Sec-Fetch-Site` and the row — the first of each route and reason, then counts at
+    /// most every 10 s; nothing is refused. CORS itself is unchanged. Said once when the app
+    /// starts.
     #[must_use]
     pub fn report_only_guard(mut self) -> Self {
         crate::startup::say::guard_reports_only();
         self.guard_reports_only = true;
-        self
+        self.noted()
     }
 
     /// Development mode: refusals explained to the browser (an `x-cors-refusal` header, and
@@ -147,6 +249,10 @@ impl Clone for CorsFirst {
             armed: missing_layer::Armed::new(),
             explain: self.explain,
             guard_reports_only: self.guard_reports_only,
+            guard_every_route: self.guard_every_route,
+            app_wide: self.app_wide.clone(),
+            trust_forwarded_host: self.trust_forwarded_host,
+            order: self.order,
             not_send: PhantomData,
         }
     }
@@ -165,12 +271,27 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         self.armed.disarm();
+        // An exemption that is no pattern stops the app, as a refused configuration does.
+        let problems = self.app_wide.problems();
+        if !problems.is_empty() {
+            for problem in problems {
+                crate::startup::say::once(
+                    crate::startup::say::Level::Error,
+                    &format!("{problem}; the app is not started"),
+                );
+            }
+            return ready(Err(()));
+        }
         ready(Ok(CorsFirstService {
             service: Rc::new(service),
             routes: OnceCell::new(),
+            plain: self
+                .guard_every_route
+                .then(|| PlainRoutes::new(self.app_wide.clone())),
             settings: Settings {
                 explain: self.explain,
                 guard_reports_only: self.guard_reports_only,
+                trust_forwarded_host: self.trust_forwarded_host,
             },
         }))
     }
@@ -183,6 +304,8 @@ pub struct CorsFirstService<S> {
     /// The app's `#[cors]` routes, compiled when the app was built and linked to this layer by
     /// its first request.
     routes: OnceCell<AppRoutes>,
+    /// The app-wide guard on routes without `#[cors]`, when the app asked for it.
+    plain: Option<PlainRoutes>,
     settings: Settings,
 }
 
@@ -193,6 +316,8 @@ pub(crate) struct Settings {
     explain: bool,
     /// The guard on writes and handshakes only reports.
     guard_reports_only: bool,
+    /// The host a reverse proxy forwards is the request's own.
+    trust_forwarded_host: bool,
 }
 
 /// What becomes of an actual request to a `#[cors]` route, decided before the app sees it.
@@ -227,9 +352,7 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let routes = self
-            .routes
-            .get_or_init(|| AppRoutes::of_app(request.request()));
+        let routes = self.routes.get_or_init(|| self.first_request(&request));
         // Only an `OPTIONS` can be a preflight. Any other request is read once its route is
         // known to be a `#[cors]` route, and not at all otherwise.
         let mut origin = None;
@@ -246,7 +369,7 @@ where
             }
         }
         let Some(route) = routes.for_actual(&request) else {
-            return CorsFirstFuture::passed(self.service.call(request));
+            return self.not_cors(routes, request);
         };
         if let Some(changing) = &route.changing {
             return changing::actual(&self.service, self.settings, route, changing, request);
@@ -260,6 +383,90 @@ where
         );
         go(&*self.service, request, route.policy, next, None)
     }
+}
+
+impl<S, B> CorsFirstService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    /// A request no `#[cors]` route takes: into the app — past the app-wide guard (R23), when
+    /// the app asked for it — or, for `check` and `report`, their probe, answered here. Out of
+    /// line: the `#[cors]` routes' paths never come here.
+    #[inline(never)]
+    fn not_cors(
+        &self,
+        routes: &AppRoutes,
+        request: ServiceRequest,
+    ) -> CorsFirstFuture<S::Future, B> {
+        if noted::is_probe(request.method()) {
+            noted::probed(noted::Probed {
+                guard_every_route: self.plain.is_some(),
+                exemptions: self
+                    .plain
+                    .as_ref()
+                    .map(PlainRoutes::exemptions)
+                    .unwrap_or_default(),
+                report_only: self.settings.guard_reports_only,
+                forwarded_host: self.settings.trust_forwarded_host,
+                plain: plain_paths(routes, &request),
+            });
+            return CorsFirstFuture::answered(
+                request.into_response(HttpResponse::NoContent().finish()),
+            );
+        }
+        match &self.plain {
+            Some(plain) => plain::actual(&self.service, self.settings, plain, request),
+            None => CorsFirstFuture::passed(self.service.call(request)),
+        }
+    }
+
+    /// The layer's first request: its app's `#[cors]` routes linked into its table; and, once per
+    /// process, how many routes have no `#[cors]` and what guards their writes.
+    #[cold]
+    fn first_request(&self, request: &ServiceRequest) -> AppRoutes {
+        let routes = AppRoutes::of_app(request.request());
+        let plain = plain_paths(&routes, request);
+        if !plain.is_empty() {
+            let shown: Vec<&str> = plain.iter().take(5).map(String::as_str).collect();
+            let more = if plain.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            };
+            if self.plain.is_some() {
+                tracing::info!(
+                    target: "cors_runtime",
+                    routes = plain.len(),
+                    "CORS: the app-wide guard refuses writes from other sites to the {} routes \
+                     without #[cors] ({}{more}), exempted paths aside (R23)",
+                    plain.len(),
+                    shown.join(", ")
+                );
+            } else if crate::startup::say::first_time("unguarded plain routes") {
+                tracing::info!(
+                    target: "cors_runtime",
+                    routes = plain.len(),
+                    "CORS: {} routes have no #[cors] ({}{more}): a write another site sends to \
+                     them, with the user's cookies, reaches their handlers; \
+                     CorsFirst::guard_every_route() refuses those (R23)",
+                    plain.len(),
+                    shown.join(", ")
+                );
+            }
+        }
+        routes
+    }
+}
+
+/// The full paths of the app's routes that have no `#[cors]`, from its resource map.
+fn plain_paths(routes: &AppRoutes, request: &ServiceRequest) -> Vec<String> {
+    crate::app::plain_routes::all_paths(request.request().resource_map())
+        .into_iter()
+        .filter(|path| {
+            !path.contains(crate::app::route::entry::MARKER) && !routes.covers_pattern(path)
+        })
+        .collect()
 }
 
 /// `request` into the app, or answered here, as `next` says; a tenant route's request with the
@@ -311,7 +518,7 @@ impl Settings {
             request.method(),
             origin,
             decision.is_ok(),
-            &Requester(request),
+            &Requester::new(request, self.trust_forwarded_host),
         ) {
             Err(refused) => {
                 if let Some(answer) = self.guard_refused(route, request, origin, refused) {

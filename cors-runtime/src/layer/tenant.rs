@@ -50,7 +50,14 @@ where
         Resolution::Decided(decision, sets) => {
             if let (Ok(_), Some(sets)) = (&decision, &sets) {
                 if *request.method() == Method::GET {
-                    hand_if_watched(&request, route, origin, &link.source, &sets.tenant);
+                    hand_if_watched(
+                        settings,
+                        &request,
+                        route,
+                        origin,
+                        &link.source,
+                        &sets.tenant,
+                    );
                 }
             }
             // The name the decision used: the cached lists' own when they decided.
@@ -104,7 +111,7 @@ where
                 (&decision, by_literal, &looked_up, &source)
             {
                 if *request.method() == Method::GET {
-                    hand_if_watched(&request, &route, origin, source, &sets.tenant);
+                    hand_if_watched(settings, &request, &route, origin, source, &sets.tenant);
                 }
             }
             settings.actual(&route, &request, origin, decision)
@@ -118,18 +125,23 @@ where
 
 /// Hands a handshake the tenant's own origins admitted what the handler's `OriginWatch` needs.
 fn hand_if_watched(
+    settings: Settings,
     request: &ServiceRequest,
     route: &AppRoute,
     origin: Values<'_>,
     source: &Arc<TenantSource>,
     tenant: &Arc<str>,
 ) {
-    websocket::hand_if_watched(request, route.policy, origin, &Requester(request), &|| {
-        AdmittedBy::Tenant {
+    websocket::hand_if_watched(
+        request,
+        route.policy,
+        origin,
+        &Requester::new(request, settings.trust_forwarded_host),
+        &|| AdmittedBy::Tenant {
             source: Arc::clone(source),
             tenant: Arc::clone(tenant),
-        }
-    });
+        },
+    );
 }
 
 /// A preflight to `route`, answered once `tenant`'s origins are looked up.

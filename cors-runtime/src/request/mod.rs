@@ -10,9 +10,8 @@ use actix_web::http::header::{
 };
 use actix_web::http::Method;
 
-mod shown;
-
-pub(crate) use shown::{Shown, SHOWN_AT_MOST};
+// A request value as a log line may show it: with what is said, below this module.
+pub(crate) use crate::startup::shown::{Shown, SHOWN_AT_MOST};
 
 /// Every value of one request header, in order: none, one, or several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::request::Shown;
+use super::shown::Shown;
 
 /// The longest one episode goes unsaid while it lasts.
 pub(crate) const SUMMARY_EVERY: Duration = Duration::from_secs(10);

@@ -11,7 +11,8 @@ use crate::policy::configured::{EntryProblem, OriginsSource};
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConfigError {
-    /// The routes it stops, each as `GET /account (handler `account`)`.
+    /// The routes it stops, each as `GET /account (handler `account`)`; none for a problem of
+    /// the app's `CorsFirst` layer itself.
     pub routes: Vec<String>,
     /// Where the refused values came from ([`OriginsSource::Code`] for a problem of the routes
     /// themselves).
@@ -21,8 +22,33 @@ pub struct ConfigError {
     pub problems: Vec<EntryProblem>,
 }
 
+impl ConfigError {
+    /// A problem of the app's `CorsFirst` layer itself (an exemption of the app-wide guard that
+    /// is no pattern): no route, its message whole.
+    pub(crate) fn of_layer(message: &str) -> Self {
+        Self {
+            routes: Vec::new(),
+            source: OriginsSource::Code,
+            problems: vec![EntryProblem {
+                entry: None,
+                message: message.to_owned(),
+            }],
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.routes.is_empty() {
+            formatter.write_str("the app's CorsFirst layer cannot serve: ")?;
+            for (position, problem) in self.problems.iter().enumerate() {
+                if position > 0 {
+                    formatter.write_str("; ")?;
+                }
+                write!(formatter, "{problem}")?;
+            }
+            return Ok(());
+        }
         let (kind, verb) = if self.routes.len() == 1 {
             ("route", "takes its")
         } else {

@@ -9,6 +9,7 @@
 // runtime of its own thread.
 #![allow(clippy::await_holding_lock)]
 
+mod app_wide;
 mod model;
 mod over_the_wire;
 
@@ -138,6 +139,12 @@ async fn require_login(
     Ok(request.into_response(refusal).map_into_right_body())
 }
 
+/// A form without `#[cors]`: the app-wide guard's (R23), when asked for.
+#[post("/plain")]
+async fn plain_form() -> &'static str {
+    ran()
+}
+
 fn app(
     layer: CorsFirst,
 ) -> App<
@@ -157,6 +164,7 @@ fn app(
         .service(profile)
         .service(socket)
         .service(feed)
+        .service(plain_form)
         .service(
             web::scope("/api")
                 .wrap(from_fn(require_login))
@@ -294,8 +302,19 @@ async fn r20_every_row_for_every_unsafe_method() {
 }
 
 #[actix_web::test]
-async fn r20_row_6_counts_the_host_as_actix_web_does_behind_a_proxy() {
+async fn r20_row_6_counts_the_host_a_trusted_proxy_forwards_and_otherwise_the_host_received() {
+    // Without `trust_forwarded_host`: the `Host` as received, whatever a client forwards.
     let app = init_service(app(CorsFirst::new())).await;
+    let forged = request(
+        Method::POST,
+        "/money",
+        &[
+            ("x-forwarded-host", "shop.example.com"),
+            ("origin", "https://shop.example.com"),
+        ],
+    );
+    assert_refused(&outcome(&app, forged).await, "X-Forwarded-Host not trusted");
+    let trusting = init_service(self::app(CorsFirst::new().trust_forwarded_host())).await;
     let behind_proxy = request(
         Method::POST,
         "/money",
@@ -304,7 +323,7 @@ async fn r20_row_6_counts_the_host_as_actix_web_does_behind_a_proxy() {
             ("origin", "https://shop.example.com"),
         ],
     );
-    assert_passed(&outcome(&app, behind_proxy).await, "X-Forwarded-Host");
+    assert_passed(&outcome(&trusting, behind_proxy).await, "X-Forwarded-Host");
     let forwarded = request(
         Method::POST,
         "/money",
@@ -313,13 +332,13 @@ async fn r20_row_6_counts_the_host_as_actix_web_does_behind_a_proxy() {
             ("origin", "https://shop.example.com:8443"),
         ],
     );
-    assert_passed(&outcome(&app, forwarded).await, "Forwarded");
+    assert_passed(&outcome(&trusting, forwarded).await, "Forwarded");
     let other_port = request(
         Method::POST,
         "/money",
         &[("origin", "https://api.example.com:8443")],
     );
-    assert_refused(&outcome(&app, other_port).await, "another port");
+    assert_refused(&outcome(&trusting, other_port).await, "another port");
 }
 
 #[actix_web::test]
@@ -571,6 +590,33 @@ async fn report_only_lets_everything_in_and_says_what_it_would_refuse() {
         would[1].contains("route=GET /ws") && would[1].contains("R21"),
         "{}",
         would[1]
+    );
+    // The app-wide guard (R23) in report-only mode: a route without `#[cors]` takes the write,
+    // and the line names its route and row.
+    let app = init_service(self::app(
+        CorsFirst::new().guard_every_route().report_only_guard(),
+    ))
+    .await;
+    let passed = outcome(
+        &app,
+        request(
+            Method::POST,
+            "/plain",
+            &[("sec-fetch-site", "cross-site"), ("origin", EVIL)],
+        ),
+    )
+    .await;
+    assert_passed(&passed, "report-only, a route without #[cors]");
+    let lines: Vec<String> = crate::common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .filter(|line| line.starts_with("CORS guard would refuse"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("route=POST /plain") && lines[0].contains("(R23)"),
+        "{}",
+        lines[0]
     );
 }
 

@@ -388,20 +388,36 @@ async fn a_failing_lookup_refuses_says_why_and_is_not_kept() {
         .filter(|(level, _)| *level == log::Level::Warn)
         .map(|(_, line)| line)
         .collect();
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    // Two lookups failed: said once, when the failing started, with its cause.
+    assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
-        lines[0].starts_with("CORS tenant lookup failed; the origin is refused")
-            && lines[0].contains("provider=behaviours::tenants::Failing")
+        lines[0].starts_with(
+            "CORS tenant lookups failing: the origins of tenants not cached are refused"
+        ) && lines[0].contains("provider=behaviours::tenants::Failing")
             && lines[0].contains("tenant=acme")
             && lines[0].contains("error=database unavailable"),
         "{}",
         lines[0]
     );
-    // Errors are not kept: once the database is back, the next request is granted.
+    // Errors are not kept: once the database is back, the next request is granted — and the
+    // end of the failing said once, with its counts.
     behaviour.failing.lock().unwrap().clear();
     let answer = send(&app, with_origin(Method::GET, "/api/t/acme/data", ACME)).await;
     assert_credentialed_grant(&answer, ACME);
     assert_eq!(behaviour.loads.load(Ordering::SeqCst), 3);
+    let lines: Vec<String> = crate::common::log_capture::take()
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("CORS tenant lookups answer again")
+            && lines[0].contains("refused=2")
+            && lines[0].contains("tenants=1")
+            && lines[0].contains("last_error=database unavailable"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[actix_web::test]
