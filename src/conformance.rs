@@ -22,6 +22,8 @@ pub mod builder_routes;
 pub mod metrics_route;
 pub mod server;
 pub mod tenant_routes;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 /// A public route: any origin, no credentials.
 #[cors(origins = ["*"], expose = ["x-request-id"])]

@@ -2,13 +2,45 @@
 //! tests that need whole processes of it (several replicas, memory) run in child processes.
 //!
 //! Listens on `$CONFORMANCE_ADDR` (default `127.0.0.1:8080`) and prints `listening on
-//! http://ADDR` once it accepts connections; with `CONFORMANCE_ORIGINS` set to a list it refuses,
-//! it prints why and exits before listening. `--cors-report` prints every `#[cors]` route's
+//! http://ADDR` once it accepts connections — `https://ADDR`, HTTP/2 by ALPN and HTTP/1.1, with
+//! `CONFORMANCE_TLS_CERT` and `CONFORMANCE_TLS_KEY` (PEM files; the `tls` feature); with
+//! `CONFORMANCE_ORIGINS` set to a list it refuses, it prints why and exits before listening. `--cors-report` prints every `#[cors]` route's
 //! policy as a table, `--cors-report=json` as JSON, and exits.
 
 use std::io::Write;
 
 use actix_web::HttpServer;
+
+/// The server's TLS configuration, when `CONFORMANCE_TLS_CERT` and `CONFORMANCE_TLS_KEY` are set.
+#[cfg(feature = "tls")]
+type Tls = Option<rustls::ServerConfig>;
+#[cfg(not(feature = "tls"))]
+type Tls = Option<std::convert::Infallible>;
+
+/// Reads `CONFORMANCE_TLS_CERT` and `CONFORMANCE_TLS_KEY`: both, or neither.
+fn tls_config() -> Result<Tls, String> {
+    let cert = std::env::var_os("CONFORMANCE_TLS_CERT");
+    let key = std::env::var_os("CONFORMANCE_TLS_KEY");
+    match (cert, key) {
+        (None, None) => Ok(None),
+        (Some(_), None) | (None, Some(_)) => Err(
+            "CONFORMANCE_TLS_CERT and CONFORMANCE_TLS_KEY go together: set both (PEM files), or \
+             neither"
+                .to_owned(),
+        ),
+        #[cfg(feature = "tls")]
+        (Some(cert), Some(key)) => {
+            super::tls::server_config(std::path::Path::new(&cert), std::path::Path::new(&key))
+                .map(Some)
+        }
+        #[cfg(not(feature = "tls"))]
+        (Some(_), Some(_)) => Err(
+            "CONFORMANCE_TLS_CERT is set, and this build has no TLS: build with the `tls` \
+             feature (on by default)"
+                .to_owned(),
+        ),
+    }
+}
 
 /// Runs the server (or prints the report) as `args` (the program's arguments, without its name)
 /// ask; returns the process's exit code on a refusal, after saying why.
@@ -57,15 +89,29 @@ pub fn main(mut args: impl Iterator<Item = String>) -> std::io::Result<i32> {
         return Ok(1);
     }
     let addr = std::env::var("CONFORMANCE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let tls = match tls_config() {
+        Ok(tls) => tls,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(1);
+        }
+    };
     actix_web::rt::System::new().block_on(async move {
         // With PostgreSQL: one listening connection for the process, on its main thread.
         if let Some(feed) = feed {
             actix_web::rt::spawn(feed);
         }
-        let server = HttpServer::new(super::app).workers(2).bind(&addr)?;
+        let server = HttpServer::new(super::app).workers(2);
+        let (server, scheme) = match tls {
+            #[cfg(feature = "tls")]
+            Some(config) => (server.bind_rustls_0_23(&addr, config)?, "https"),
+            #[cfg(not(feature = "tls"))]
+            Some(never) => match never {},
+            None => (server.bind(&addr)?, "http"),
+        };
         // `bind` has put the socket in the listening state: connections are accepted from here on.
         let bound = server.addrs().first().map_or(addr, ToString::to_string);
-        println!("listening on http://{bound}");
+        println!("listening on {scheme}://{bound}");
         std::io::stdout().flush()?;
         server.run().await.map(|()| 0)
     })

@@ -94,11 +94,26 @@ fn every_cors_route_appears_once_per_path_and_method_set_and_no_other() {
     // Routes without any policy are listed after them, as such: their writes unguarded (the
     // app-wide guard is off in this app).
     for path in ["/private", "/shared/off"] {
-        let plain: Vec<_> = report.routes.iter().filter(|route| route.path == path).collect();
+        let plain: Vec<_> = report
+            .routes
+            .iter()
+            .filter(|route| route.path == path)
+            .collect();
         assert_eq!(plain.len(), 1, "{path}");
-        assert_eq!(plain[0].policy_from, cors_runtime::PolicyFrom::NoPolicy, "{path}");
-        assert_eq!(plain[0].writes, cors_runtime::WritesGuard::Unguarded, "{path}");
-        assert!(plain[0].origins.is_empty() && !plain[0].credentials, "{path}");
+        assert_eq!(
+            plain[0].policy_from,
+            cors_runtime::PolicyFrom::NoPolicy,
+            "{path}"
+        );
+        assert_eq!(
+            plain[0].writes,
+            cors_runtime::WritesGuard::Unguarded,
+            "{path}"
+        );
+        assert!(
+            plain[0].origins.is_empty() && !plain[0].credentials,
+            "{path}"
+        );
     }
     let first_plain = report
         .routes

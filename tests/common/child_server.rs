@@ -79,7 +79,7 @@ impl ChildServer {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 // libtest has written `test NAME ... ` on the same line first.
-                if let Some((_, address)) = line.split_once("listening on http://") {
+                if let Some((_, address)) = line.split_once("listening on ") {
                     let port = address
                         .rsplit(':')
                         .next()

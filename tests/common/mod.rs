@@ -8,6 +8,7 @@ pub mod live_socket;
 pub mod log_capture;
 pub mod playground_suite;
 pub mod postgres;
+pub mod test_ca;
 pub mod wire;
 
 /// Whether the external program at `path` (Debian package `package`, needed by `what`) is
