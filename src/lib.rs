@@ -7,6 +7,8 @@
 #![warn(clippy::pedantic)]
 
 pub mod conformance;
+#[cfg(feature = "tls")]
+pub mod cross_site;
 pub mod playground;
 mod policies;
 pub mod tenant_db;

@@ -3,6 +3,9 @@
 //! say why a request failed (`Network.loadingFailed` → `corsErrorStatus.corsError`); both are
 //! asserted, together with server-side counts of handler runs and preflights.
 //!
+//! And across two sites over HTTPS and HTTP/2 (`tests/common/cross_site_suite.rs`), with
+//! Chromium's default for third-party cookies asserted, and its own reason for refusing one.
+//!
 //! Without Chromium the test says so loudly and skips; with `CI` set it fails instead (`.ci/run`
 //! installs Chromium first). The screenshot of the page is written to the test scratch directory
 //! (`CARGO_TARGET_TMPDIR`), and to `docs/playground.png` (the README's) when
@@ -17,11 +20,14 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::cross_site_suite::{
+    check_across_sites, print_seen, run_pages, start_sites, ThirdPartyCookie,
+};
 use common::playground_suite::{
     check_page, check_revoked_socket, check_stranger, start_playground, Expect, ScenarioPage,
     PAGE_EXPECTATIONS, STRANGER_EXPECTATIONS,
 };
-use common::{tool_available, ScratchProcess};
+use common::{one_browser_at_a_time, tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -32,33 +38,38 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Starts Chromium — headless, kept on loopback, with a fresh profile — and returns it with the
-/// browser's DevTools WebSocket address.
-fn launch_browser() -> (ScratchProcess, String) {
-    let profile = ScratchProcess::directory("chromium");
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--proxy-server=http://127.0.0.1:9",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-            "--remote-debugging-port=0",
-            "--window-size=1280,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("about:blank")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
+/// browser's DevTools WebSocket address. Names other than loopback's resolve nowhere, or, with
+/// `proxy`, go through the test's proxy on that port (the cross-site suite); `extra` are more
+/// switches.
+fn launch_browser(name: &str, proxy: Option<u16>, extra: &[String]) -> (ScratchProcess, String) {
+    let profile = ScratchProcess::directory(name);
+    let proxy = format!("--proxy-server=http://127.0.0.1:{}", proxy.unwrap_or(9));
+    let mut chromium = ScratchProcess::spawn(
+        Command::new(CHROMIUM)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                proxy.as_str(),
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+                "--remote-debugging-port=0",
+                "--window-size=1280,1400",
+            ])
+            .args(extra)
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+        profile,
+    );
     // Chromium prints the DevTools address on stderr; read it on a thread so the wait is
     // bounded, and keep draining stderr afterwards so Chromium never blocks on it.
-    let stderr = child.stderr.take().expect("stderr");
+    let stderr = chromium.child.stderr.take().expect("stderr");
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -70,13 +81,7 @@ fn launch_browser() -> (ScratchProcess, String) {
     let address = receiver
         .recv_timeout(PATIENCE)
         .expect("chromium printed its DevTools address");
-    (
-        ScratchProcess {
-            child,
-            dir: profile,
-        },
-        address,
-    )
+    (chromium, address)
 }
 
 /// A DevTools protocol connection to one page.
@@ -228,6 +233,31 @@ impl Page {
         errors
     }
 
+    /// Why Chromium refused the cookies answers tried to set
+    /// (`Network.responseReceivedExtraInfo` → `blockedCookies[].blockedReasons`), every reason
+    /// once, in order.
+    fn blocked_cookie_reasons(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for event in &self.events {
+            if event["method"] != "Network.responseReceivedExtraInfo" {
+                continue;
+            }
+            for blocked in event["params"]["blockedCookies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                for reason in blocked["blockedReasons"].as_array().into_iter().flatten() {
+                    let reason = reason.as_str().unwrap_or_default().to_owned();
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                }
+            }
+        }
+        reasons
+    }
+
     fn screenshot(&mut self) -> Vec<u8> {
         let shot = self.call(
             "Page.captureScreenshot",
@@ -286,8 +316,9 @@ fn playground_scenarios_in_chromium() {
     if !tool_available(CHROMIUM, "chromium", "the Chromium suite") {
         return;
     }
+    let _one_at_a_time = one_browser_at_a_time();
     start_playground();
-    let (browser, address) = launch_browser();
+    let (browser, address) = launch_browser("chromium", None, &[]);
 
     let mut page = Page::open(&address);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
@@ -318,4 +349,42 @@ fn save_screenshot(png: &[u8]) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         std::fs::write(root.join("docs/playground.png"), png).expect("docs/playground.png");
     }
+}
+
+/// Across sites, over HTTPS and HTTP/2 (`tests/common/cross_site_suite.rs`): Chromium reaches
+/// the sites' names through the test's proxy and trusts the test CA's certificates by their
+/// public keys (`--ignore-certificate-errors-spki-list`, its supported means for a test
+/// profile). Its default with third-party cookies is asserted: blocked.
+#[test]
+fn across_sites_in_chromium() {
+    if !tool_available(CHROMIUM, "chromium", "the Chromium suite") {
+        return;
+    }
+    let _one_at_a_time = one_browser_at_a_time();
+    let sites = start_sites();
+    let (browser, address) = launch_browser(
+        "chromium-cross-site",
+        Some(sites.proxy_port),
+        &[format!(
+            "--ignore-certificate-errors-spki-list={}",
+            sites.spki.join(",")
+        )],
+    );
+    let mut page = Page::open(&address);
+    let results = run_pages(&mut page);
+    print_seen();
+    let cookie = check_across_sites(&results, "HTTP/2.0");
+    assert_eq!(
+        cookie,
+        ThirdPartyCookie::Blocked,
+        "Chromium's default with the API's SameSite=None cookie"
+    );
+    // Chromium's own reason, from the sign-in answer's cookie: the user's preferences (third-
+    // party cookies blocked), not anything the API got wrong.
+    assert_eq!(
+        page.blocked_cookie_reasons(),
+        vec!["UserPreferences".to_owned()],
+        "why Chromium refused the session cookie"
+    );
+    drop(browser);
 }

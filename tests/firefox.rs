@@ -4,6 +4,9 @@
 //! (`tests/common/playground_suite.rs`), including what Firefox enforces where Chromium does not
 //! by default: `*` in `Access-Control-Allow-Headers` never covers `Authorization`.
 //!
+//! And across two sites over HTTPS and HTTP/2 (`tests/common/cross_site_suite.rs`), with
+//! Firefox's default for third-party cookies asserted: partitioned.
+//!
 //! Firefox contacts Mozilla's services at every start; here it runs with
 //! `MOZ_DISABLE_NONLOCAL_CONNECTIONS=1` and a fresh profile whose preferences turn off updates,
 //! telemetry, safe browsing, remote settings and the captive-portal and connectivity checks.
@@ -19,10 +22,13 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::cross_site_suite::{
+    check_across_sites, print_seen, run_pages, start_sites, ThirdPartyCookie,
+};
 use common::playground_suite::{
     check_page, check_revoked_socket, check_stranger, start_playground, ScenarioPage,
 };
-use common::{tool_available, ScratchProcess};
+use common::{one_browser_at_a_time, tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -61,24 +67,38 @@ user_pref("remote.prefs.recommended", true);
 "#;
 
 /// Starts Firefox — headless, kept on loopback, with a fresh profile — and returns it with its
-/// WebDriver BiDi address.
-fn launch_firefox() -> (ScratchProcess, String) {
-    let profile = ScratchProcess::directory("firefox");
-    std::fs::write(profile.join("user.js"), PREFERENCES).expect("profile preferences");
-    let mut child = Command::new(FIREFOX)
-        .args(["--headless", "--no-remote", "--remote-debugging-port=0"])
-        .arg("--profile")
-        .arg(&profile)
-        .arg("about:blank")
-        .env("MOZ_DISABLE_NONLOCAL_CONNECTIONS", "1")
-        .env("MOZ_CRASHREPORTER_DISABLE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start firefox");
+/// WebDriver BiDi address. With `proxy`, every name but loopback's goes through the test's proxy
+/// on that port (the cross-site suite), with `extra` preferences.
+fn launch_firefox(name: &str, proxy: Option<u16>) -> (ScratchProcess, String) {
+    let profile = ScratchProcess::directory(name);
+    let mut preferences = PREFERENCES.to_owned();
+    if let Some(port) = proxy {
+        preferences.push_str(&format!(
+            "user_pref(\"network.proxy.type\", 1);\n\
+             user_pref(\"network.proxy.http\", \"127.0.0.1\");\n\
+             user_pref(\"network.proxy.http_port\", {port});\n\
+             user_pref(\"network.proxy.ssl\", \"127.0.0.1\");\n\
+             user_pref(\"network.proxy.ssl_port\", {port});\n\
+             user_pref(\"network.proxy.no_proxies_on\", \"localhost, 127.0.0.1\");\n\
+             user_pref(\"network.proxy.allow_hijacking_localhost\", false);\n"
+        ));
+    }
+    std::fs::write(profile.join("user.js"), preferences).expect("profile preferences");
+    let mut firefox = ScratchProcess::spawn(
+        Command::new(FIREFOX)
+            .args(["--headless", "--no-remote", "--remote-debugging-port=0"])
+            .arg("--profile")
+            .arg(&profile)
+            .arg("about:blank")
+            .env("MOZ_DISABLE_NONLOCAL_CONNECTIONS", "1")
+            .env("MOZ_CRASHREPORTER_DISABLE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+        profile,
+    );
     // Firefox prints the BiDi address on stderr; read it on a thread so the wait is bounded,
     // and keep draining stderr afterwards so Firefox never blocks on it.
-    let stderr = child.stderr.take().expect("stderr");
+    let stderr = firefox.child.stderr.take().expect("stderr");
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -90,13 +110,7 @@ fn launch_firefox() -> (ScratchProcess, String) {
     let address = receiver
         .recv_timeout(PATIENCE)
         .expect("firefox printed its WebDriver BiDi address");
-    (
-        ScratchProcess {
-            child,
-            dir: profile,
-        },
-        address,
-    )
+    (firefox, address)
 }
 
 /// A WebDriver BiDi session with one browsing context.
@@ -107,7 +121,9 @@ struct Session {
 }
 
 impl Session {
-    fn open(address: &str) -> Self {
+    /// A session; `insecure_certs` accepts the test CA's certificates (WebDriver's
+    /// `acceptInsecureCerts`, Firefox's supported means under automation).
+    fn open(address: &str, insecure_certs: bool) -> Self {
         let (socket, _) =
             tungstenite::connect(format!("{address}/session")).expect("WebDriver BiDi connection");
         if let MaybeTlsStream::Plain(stream) = socket.get_ref() {
@@ -120,7 +136,10 @@ impl Session {
             next_id: 0,
             context: String::new(),
         };
-        session.call("session.new", json!({ "capabilities": {} }));
+        session.call(
+            "session.new",
+            json!({ "capabilities": { "alwaysMatch": { "acceptInsecureCerts": insecure_certs } } }),
+        );
         let tree = session.call("browsingContext.getTree", json!({}));
         session.context = tree["contexts"][0]["context"]
             .as_str()
@@ -216,12 +235,13 @@ fn playground_scenarios_in_firefox() {
     if !tool_available(FIREFOX, "firefox-esr", "the Firefox suite") {
         return;
     }
+    let _one_at_a_time = one_browser_at_a_time();
     let started = Instant::now();
     start_playground();
-    let (firefox, address) = launch_firefox();
+    let (firefox, address) = launch_firefox("firefox", None);
     let launched = started.elapsed();
 
-    let mut page = Session::open(&address);
+    let mut page = Session::open(&address, false);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
     check_page(&mut page, &results);
     let closed = check_revoked_socket(&mut page);
@@ -238,4 +258,29 @@ fn playground_scenarios_in_firefox() {
         started.elapsed().as_secs_f64(),
         launched.as_secs_f64()
     );
+}
+
+/// Across sites, over HTTPS and HTTP/2 (`tests/common/cross_site_suite.rs`): Firefox reaches the
+/// sites' names through the test's proxy (its manual proxy preferences) and accepts the test
+/// CA's certificates under automation (`acceptInsecureCerts`). Its default with third-party
+/// cookies is asserted.
+#[test]
+fn across_sites_in_firefox() {
+    if !tool_available(FIREFOX, "firefox-esr", "the Firefox suite") {
+        return;
+    }
+    let _one_at_a_time = one_browser_at_a_time();
+    let sites = start_sites();
+    let (firefox, address) = launch_firefox("firefox-cross-site", Some(sites.proxy_port));
+    let mut page = Session::open(&address, true);
+    let results = run_pages(&mut page);
+    print_seen();
+    let cookie = check_across_sites(&results, "HTTP/2.0");
+    assert_eq!(
+        cookie,
+        ThirdPartyCookie::Partitioned,
+        "Firefox's default with the API's SameSite=None cookie"
+    );
+    page.call("session.end", json!({}));
+    drop(firefox);
 }

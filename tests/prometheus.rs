@@ -37,18 +37,18 @@ fn scraping(name: &str, targets: &[u16]) -> (ScratchProcess, u16) {
     )
     .expect("the configuration");
     let port = free_port();
-    let child = std::process::Command::new("/usr/bin/prometheus")
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("prometheus starts");
-    let process = ScratchProcess { child, dir };
+    let process = ScratchProcess::spawn(
+        std::process::Command::new("/usr/bin/prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+        dir,
+    );
     wait_for(port);
     (process, port)
 }

@@ -36,16 +36,16 @@ fn start_nginx(upstream: u16) -> (ScratchProcess, u16) {
     );
     let config_path = dir.join("nginx.conf");
     std::fs::write(&config_path, config).expect("nginx.conf");
-    let child = Command::new(NGINX)
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start nginx");
-    let nginx = ScratchProcess { child, dir };
+    let nginx = ScratchProcess::spawn(
+        Command::new(NGINX)
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+        dir,
+    );
     wait_for(port);
     (nginx, port)
 }

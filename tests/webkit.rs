@@ -6,10 +6,12 @@
 //! too: every CORS failure reaches page script as `TypeError: Load failed`.
 //!
 //! What this can and cannot show of Safari: the engine's CORS checks, preflight cache and Fetch
-//! Metadata are WebKit's own; its networking is libsoup, not Safari's, and its cookie policy is
-//! WebKitGTK's (third-party cookies refused when set, not blocked when sent as Safari's ITP does)
-//! — the playground's page and API are one site (`localhost`), so no scenario depends on it. The
-//! standard `proxy` capability keeps the browser on loopback. Without the driver or `xvfb-run`
+//! Metadata are WebKit's own; its networking is libsoup, not Safari's (it spoke HTTP/1.1 to an API
+//! offering h2), and its cookie policy is MiniBrowser's (`no-third-party`: third-party cookies
+//! refused when set; Safari's ITP blocks them too). The playground runs on one site
+//! (`localhost`); the cross-site suite (`tests/common/cross_site_suite.rs`) across two, over
+//! HTTPS, and asserts what became of the third-party cookie. The standard `proxy` capability keeps
+//! the browser on loopback. Without the driver or `xvfb-run`
 //! the test says so loudly and skips; with `CI` set it fails instead (`.ci/run` installs both).
 
 mod common;
@@ -18,11 +20,14 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cross_site_suite::{
+    check_across_sites, print_seen, run_pages, start_sites, ThirdPartyCookie,
+};
 use common::playground_suite::{
     check_page, check_revoked_socket, check_stranger, start_playground, ScenarioPage,
 };
 use common::wire::{exchange, free_port, wait_for};
-use common::{tool_available, ScratchProcess};
+use common::{one_browser_at_a_time, tool_available, ScratchProcess};
 use cors_workspace_tests::playground::{self, PAGE_ORIGIN, STRANGER_ORIGIN};
 use serde_json::{json, Value};
 
@@ -59,19 +64,35 @@ fn command(port: u16, method: &str, path: &str, body: &Value) -> Result<Value, V
 }
 
 impl Session {
-    /// A session of a new `MiniBrowser`, or why the driver could not start one.
-    fn open(port: u16) -> Result<Self, Value> {
-        let capabilities = json!({
-            "capabilities": { "alwaysMatch": {
-                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": ["--automation"] },
+    /// A session of a new `MiniBrowser`, or why the driver could not start one. Names other
+    /// than loopback's go nowhere, or, with `proxy`, through the test's proxy on that port (the
+    /// cross-site suite), and the test CA's certificates are then accepted
+    /// (`acceptInsecureCerts`, WebDriver's means). The proxy is MiniBrowser's own `--proxy`, for
+    /// every scheme: WebKitGTK's driver turns the `proxy` capability's `sslProxy` into a proxy
+    /// spoken to over TLS (`https://host:port`): tried, the page's load was cancelled before any
+    /// connection reached the proxy.
+    fn open(port: u16, proxy: Option<u16>) -> Result<Self, Value> {
+        let mut options = vec!["--automation".to_owned()];
+        let capabilities = match proxy {
+            None => json!({
+                "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": options },
                 "proxy": {
                     "proxyType": "manual",
                     "httpProxy": "127.0.0.1:9",
                     "sslProxy": "127.0.0.1:9",
                     "noProxy": ["localhost", "127.0.0.1"],
                 },
-            } }
-        });
+            }),
+            Some(proxy) => {
+                options.push(format!("--proxy=http://127.0.0.1:{proxy}"));
+                options.push("--ignore-host=localhost,127.0.0.1".to_owned());
+                json!({
+                    "webkitgtk:browserOptions": { "binary": MINIBROWSER, "args": options },
+                    "acceptInsecureCerts": true,
+                })
+            }
+        };
+        let capabilities = json!({ "capabilities": { "alwaysMatch": capabilities } });
         let value = command(port, "POST", "/session", &capabilities)?;
         let id = value["sessionId"]
             .as_str()
@@ -175,38 +196,10 @@ fn playground_scenarios_in_webkit() {
     {
         return;
     }
+    let _one_at_a_time = one_browser_at_a_time();
     let started = Instant::now();
     start_playground();
-    // Once in a full `.ci/run` here, a fresh driver closed the connection of its first
-    // session's request without an answer (the same test alone passed at once): the driver is
-    // started again, at most three times, and each failure is said.
-    let mut attempts = Vec::new();
-    let (mut page, _driver, launched) = loop {
-        let port = free_port();
-        let dir = ScratchProcess::directory("webkit");
-        let child = Command::new(XVFB_RUN)
-            .args(["-a", DRIVER])
-            .arg(format!("--port={port}"))
-            .env("HOME", &dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start WebKitWebDriver under xvfb-run");
-        let driver = ScratchProcess { child, dir };
-        wait_for(port);
-        let launched = started.elapsed();
-        match Session::open(port) {
-            Ok(session) => break (session, driver, launched),
-            Err(error) => {
-                eprintln!("WebKitWebDriver gave no session: {error}");
-                attempts.push(error);
-                assert!(
-                    attempts.len() < 3,
-                    "no WebKit session in three starts: {attempts:?}"
-                );
-            }
-        }
-    };
+    let (mut page, _driver, launched) = start_webkit("webkit", started, None);
     let results = page.run_scenarios(&format!("{PAGE_ORIGIN}/"));
     check_page(&mut page, &results);
     assert_webkit_words(&results);
@@ -222,4 +215,72 @@ fn playground_scenarios_in_webkit() {
         started.elapsed().as_secs_f64(),
         launched.as_secs_f64()
     );
+}
+
+/// A WebKit session under a new `WebKitWebDriver` (in a process group of its own with its
+/// `xvfb-run` and Xvfb, all ended on drop), with `proxy` as in [`Session::open`]; and when its
+/// driver listened, counted from `started`.
+fn start_webkit(
+    name: &str,
+    started: Instant,
+    proxy: Option<u16>,
+) -> (Session, ScratchProcess, Duration) {
+    // Once in a full `.ci/run` here, a fresh driver closed the connection of its first
+    // session's request without an answer (the same test alone passed at once): the driver is
+    // started again, at most three times, and each failure is said.
+    let mut attempts = Vec::new();
+    loop {
+        let port = free_port();
+        let dir = ScratchProcess::directory(name);
+        let driver = ScratchProcess::spawn(
+            Command::new(XVFB_RUN)
+                .args(["-a", DRIVER])
+                .arg(format!("--port={port}"))
+                .env("HOME", &dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            dir,
+        );
+        wait_for(port);
+        let launched = started.elapsed();
+        match Session::open(port, proxy) {
+            Ok(session) => return (session, driver, launched),
+            Err(error) => {
+                eprintln!("WebKitWebDriver gave no session: {error}");
+                attempts.push(error);
+                assert!(
+                    attempts.len() < 3,
+                    "no WebKit session in three starts: {attempts:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Across sites, over HTTPS and HTTP/2 (`tests/common/cross_site_suite.rs`): WebKit reaches the
+/// sites' names through the test's proxy (the `proxy` capability) and accepts the test CA's
+/// certificates (`acceptInsecureCerts`). Its default with third-party cookies is asserted.
+#[test]
+fn across_sites_in_webkit() {
+    if !tool_available(DRIVER, "webkit2gtk-driver", "the WebKit suite")
+        || !tool_available(XVFB_RUN, "xvfb", "the WebKit suite")
+    {
+        return;
+    }
+    let _one_at_a_time = one_browser_at_a_time();
+    let sites = start_sites();
+    let (mut page, driver, _) =
+        start_webkit("webkit-cross-site", Instant::now(), Some(sites.proxy_port));
+    let results = run_pages(&mut page);
+    print_seen();
+    // WebKitGTK's network stack (libsoup) negotiated HTTP/1.1 with the API, which offers h2
+    // and http/1.1: Safari's own stack is not this one.
+    let cookie = check_across_sites(&results, "HTTP/1.1");
+    assert_eq!(
+        cookie,
+        ThirdPartyCookie::Blocked,
+        "WebKit's default with the API's SameSite=None cookie (MiniBrowser: no-third-party)"
+    );
+    drop(page);
+    drop(driver);
 }

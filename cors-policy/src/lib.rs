@@ -10,7 +10,7 @@
 //! to write ([`ProblemKind::suggestion`]) only does so when that value passes these same rules.
 //!
 //! The rules are those of `cors-runtime`'s protocol page, `cors_runtime::guide::protocol`
-//! (R1–R22; in the repository, `cors-runtime/docs/protocol.md`).
+//! (R1–R23; in the repository, `cors-runtime/docs/protocol.md`).
 //!
 //! - [`origin`]: one origin or subdomain pattern (R1, R15, patterns, public suffixes).
 //! - [`origins`]: a list of them with the `credentials` flag (R4, plain `http` with credentials).

@@ -193,7 +193,7 @@ impl<'r> decide::Requester<'r> for Fuzzed<'r> {
     fn is_websocket(&self) -> bool {
         self.websocket
     }
-    fn is_own_host(&self, authority: &str) -> bool {
+    fn is_own_host(&self, authority: &str, _host: decide::guard::OwnHost) -> bool {
         decide::guard::same_host(OWN_HOST, authority)
     }
 }
@@ -226,5 +226,13 @@ pub fn guard(
         cookie,
         websocket,
     };
-    decide::guard(policy, &method, origin, granted, &request).is_ok()
+    decide::guard(
+        policy,
+        &method,
+        origin,
+        granted,
+        &request,
+        decide::guard::OwnHost::AsReceived,
+    )
+    .is_ok()
 }

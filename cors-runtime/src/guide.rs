@@ -15,7 +15,7 @@
 //! - [`from_actix_cors`]: every `actix_cors::Cors` method's key, and what behaves differently.
 //! - [`runtime`]: every kind of request and its answer; how the attribute and the layer work.
 //! - [`compile_errors`]: every policy refused at compile time, by its message.
-//! - [`protocol`]: the rules R1–R22 the code and the tests cite, each linked to its standard.
+//! - [`protocol`]: the rules R1–R23 the code and the tests cite, each linked to its standard.
 //! - [`limits`]: what the crate does not do.
 //!
 //! The attribute's own reference is on [`cors`](crate::cors).

@@ -39,7 +39,7 @@
 //!   for policies shared by many routes and for routes registered builder-style.
 //! - [`guide`]: real apps, configuration, tenants, several replicas, metrics, diagnostics,
 //!   writes and WebSockets, [coming from actix-cors](guide::from_actix_cors), the [compile
-//!   errors](guide::compile_errors), and the [protocol rules](guide::protocol) R1–R22 the code
+//!   errors](guide::compile_errors), and the [protocol rules](guide::protocol) R1–R23 the code
 //!   and its tests cite.
 //! - [`CorsFirst`], [`check`] and [`report`]: the layer, and the app's policies checked or
 //!   listed before it serves.

@@ -264,3 +264,95 @@ async fn development_mode_makes_the_browsers_own_message_precise() {
     .await;
     assert_eq!(allowed.header("x-cors-refusal"), None);
 }
+
+#[cors(origins = ["https://app.customer.example"], credentials)]
+#[route("/withheld/me", method = "GET")]
+async fn withheld_me() -> impl Responder {
+    "me"
+}
+
+#[cors(origins = ["https://app.customer.example"])]
+#[route("/withheld/public", method = "GET")]
+async fn withheld_public() -> impl Responder {
+    "public"
+}
+
+/// The `INFO` lines recorded since the last call.
+fn info_lines() -> Vec<String> {
+    log_capture::take()
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Info)
+        .map(|(_, line)| line)
+        .collect()
+}
+
+/// Development mode says, once per route, that a credentialed request from a trusted origin of
+/// another site came without any cookie: the browser may have withheld third-party cookies —
+/// what a front end on another site sees as "signed out" while CORS answered right. Not when a
+/// cookie came, not for same-site requests, not for routes without credentials, never outside
+/// development mode.
+#[actix_web::test]
+async fn development_mode_says_once_when_a_cross_site_credentialed_request_has_no_cookie() {
+    let _serial = install();
+    let app = |layer: CorsFirst| {
+        init_service(
+            App::new()
+                .service(withheld_me)
+                .service(withheld_public)
+                .wrap(layer),
+        )
+    };
+    let plain = app(CorsFirst::new()).await;
+    let dev = app(CorsFirst::new().explain_refusals()).await;
+    info_lines();
+    let read = |path: &str, site: &str| {
+        get(path)
+            .insert_header(("origin", "https://app.customer.example"))
+            .insert_header(("sec-fetch-site", site.to_owned()))
+    };
+
+    // Outside development mode: nothing, the request granted as ever.
+    let answer = send(&plain, read("/withheld/me", "cross-site")).await;
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(info_lines(), Vec::<String>::new());
+
+    // A cookie came, or the browser says same-site, or the route takes no credentials: nothing.
+    send(
+        &dev,
+        read("/withheld/me", "cross-site").insert_header(("cookie", "sid=1")),
+    )
+    .await;
+    send(&dev, read("/withheld/me", "same-site")).await;
+    send(&dev, read("/withheld/public", "cross-site")).await;
+    assert_eq!(info_lines(), Vec::<String>::new());
+
+    // Cross-site, credentialed, no cookie: said once, with the route, the origin and the ways
+    // out; the request itself is granted as ever.
+    let answer = send(&dev, read("/withheld/me", "cross-site")).await;
+    assert_eq!(answer.body, "me");
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://app.customer.example")
+    );
+    let lines = info_lines();
+    assert_eq!(
+        lines,
+        vec![
+            "CORS (development mode): GET /withheld/me allowed a credentialed request from \
+             `https://app.customer.example`, another site, and it came without any cookie: the \
+             browser may have withheld third-party cookies (Chromium and Safari block them by \
+             default, Firefox keeps them per top-level site). Ways out: the API on a subdomain \
+             of the front end's site, a partitioned cookie (CHIPS), the Storage Access API; see \
+             cors_runtime::guide::diagnostics route=GET /withheld/me \
+             origin=https://app.customer.example"
+                .to_owned()
+        ]
+    );
+    for _ in 0..20 {
+        send(&dev, read("/withheld/me", "cross-site")).await;
+    }
+    assert_eq!(info_lines(), Vec::<String>::new(), "once per route");
+}

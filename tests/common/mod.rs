@@ -4,8 +4,10 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod child_server;
+pub mod cross_site_suite;
 pub mod live_socket;
 pub mod log_capture;
+pub mod loopback_proxy;
 pub mod playground_suite;
 pub mod postgres;
 pub mod test_ca;
@@ -26,8 +28,18 @@ pub fn tool_available(path: &str, package: &str, what: &str) -> bool {
     false
 }
 
+/// One browser suite at a time in a test process: the playground's and the cross-site's share
+/// the process's logger (the playground shows the last refusal reason) and two cores.
+pub fn one_browser_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A child process with a scratch directory of its own (a browser profile, a server's
-/// configuration and cache): killed, awaited and its directory removed on drop.
+/// configuration and cache): killed with every process it started, awaited and its directory
+/// removed on drop — on a test's failure too, since drop runs while a panic unwinds.
 pub struct ScratchProcess {
     pub child: std::process::Child,
     pub dir: std::path::PathBuf,
@@ -40,10 +52,29 @@ impl ScratchProcess {
         std::fs::create_dir_all(&dir).expect("scratch directory");
         dir
     }
+
+    /// Starts `command` as the leader of a process group of its own, so that drop ends what it
+    /// starts as well (`xvfb-run` starts Xvfb and the driver, the driver starts the browser).
+    pub fn spawn(command: &mut std::process::Command, dir: std::path::PathBuf) -> Self {
+        use std::os::unix::process::CommandExt;
+        let child = command
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|error| panic!("start {:?}: {error}", command.get_program()));
+        Self { child, dir }
+    }
 }
 
 impl Drop for ScratchProcess {
     fn drop(&mut self) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // The group whose leader is the child, if it leads one (see `spawn`): the child is
+            // not reaped yet, so its id names no other group. SAFETY: kill(2) with a negative
+            // pid only sends a signal.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         self.child.kill().ok();
         self.child.wait().ok();
         std::fs::remove_dir_all(&self.dir).ok();

@@ -22,10 +22,22 @@ pub(crate) trait Requester<'r> {
     fn has_cookie(&self) -> bool;
     /// Whether it asks to upgrade to a WebSocket (`Upgrade: websocket`).
     fn is_websocket(&self) -> bool;
-    /// Whether `authority` (`host[:port]` of an `Origin`) is the request's own host: its `Host`
-    /// as received, or, when the app trusts its reverse proxy (`trust_forwarded_host`), the host
-    /// actix-web's `ConnectionInfo` gives (`Forwarded`, `X-Forwarded-Host`).
-    fn is_own_host(&self, authority: &str) -> bool;
+    /// Whether `authority` (`host[:port]` of an `Origin`) is the request's own host, as `host`
+    /// says to read it.
+    fn is_own_host(&self, authority: &str, host: OwnHost) -> bool;
+}
+
+/// Where the request's own host comes from. A parameter of the guard, not of the request it
+/// reads: the allowed `GET` never asks for the host, and a field it had to fill cost it 7
+/// instructions (BENCHMARKS.md, issue 32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OwnHost {
+    /// Its `Host` as received, or an HTTP/2 request's `:authority`: the default.
+    AsReceived,
+    /// The host a reverse proxy forwards (`Forwarded`, `X-Forwarded-Host`, as actix-web's
+    /// `ConnectionInfo` reads them), when the app says its proxy sets them
+    /// (`CorsFirst::trust_forwarded_host`).
+    Forwarded,
 }
 
 /// Which row of R20 refused a write, or that R21 refused a handshake.
@@ -90,6 +102,7 @@ pub(crate) fn guard<'r>(
     origin: Values<'r>,
     granted: bool,
     request: &impl Requester<'r>,
+    host: OwnHost,
 ) -> Result<Option<Judged>, GuardRefusal<'r>> {
     // Row 2: exactly one `Origin`, allowed for this request's credentials. A route with
     // `credentials` trusts its origins with cookies; one without trusts them only without
@@ -114,7 +127,7 @@ pub(crate) fn guard<'r>(
         if site.one().is_some_and(|site| site == "same-origin") {
             return Ok(None);
         }
-        if authority(origin).is_some_and(|own| request.is_own_host(own)) {
+        if authority(origin).is_some_and(|own| request.is_own_host(own, host)) {
             return Ok(Some(Judged::Websocket));
         }
         return Err(GuardRefusal {
@@ -152,7 +165,7 @@ pub(crate) fn guard<'r>(
             app_wide: false,
         }); // row 5
     };
-    if request.is_own_host(authority) {
+    if request.is_own_host(authority, host) {
         return Ok(Some(Judged::Write)); // row 6
     }
     Err(GuardRefusal {
@@ -173,16 +186,23 @@ pub(crate) fn plain_write<'r>(
     method: &Method,
     origin: Values<'r>,
     request: &impl Requester<'r>,
+    host: OwnHost,
 ) -> Result<Option<Judged>, GuardRefusal<'r>> {
     if *method == Method::GET || *method == Method::HEAD || *method == Method::OPTIONS {
         return Ok(None);
     }
     // R20 for a policy that trusts no origin, and opts no write out.
-    guard(crate::policy::opted_out(), method, origin, false, request).map_err(|refused| {
-        GuardRefusal {
-            app_wide: true,
-            ..refused
-        }
+    guard(
+        crate::policy::opted_out(),
+        method,
+        origin,
+        false,
+        request,
+        host,
+    )
+    .map_err(|refused| GuardRefusal {
+        app_wide: true,
+        ..refused
     })
 }
 
@@ -192,12 +212,13 @@ pub(crate) fn plain_write<'r>(
 pub(crate) fn handshake_admitted_without_the_list<'r>(
     origin: Values<'r>,
     request: &dyn Requester<'r>,
+    host: OwnHost,
 ) -> bool {
     request
         .fetch_site()
         .one()
         .is_some_and(|site| site == "same-origin")
-        || authority(origin).is_some_and(|own| request.is_own_host(own))
+        || authority(origin).is_some_and(|own| request.is_own_host(own, host))
 }
 
 /// The `host[:port]` of the request's one `Origin`, when it is `scheme://host[:port]` and

@@ -12,7 +12,8 @@
 //!   response") instead of a missing `Access-Control-Allow-Origin`. The browser still refuses
 //!   the request: nothing is granted that the policy does not grant.
 
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header::{HeaderName, HeaderValue, COOKIE};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
@@ -55,4 +56,40 @@ pub(crate) fn preflight(
     if let Some(value) = reason_value(&refusal.reason, policy) {
         response.headers_mut().insert(REFUSAL_HEADER, value);
     }
+}
+
+/// In development mode, after a credentialed route's grant: when the browser said the request
+/// came from another site and it carries no `Cookie`, says once per route that the browser may
+/// have withheld third-party cookies — the usual reason a front end on another site is "signed
+/// out" while CORS answered every request right. Out of line, and only ever called in debug
+/// builds.
+#[cold]
+#[inline(never)]
+pub(crate) fn cookies_withheld(pattern: &str, request: &ServiceRequest, origin: &[u8]) {
+    let headers = request.headers();
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"cross-site");
+    if !cross_site || headers.contains_key(COOKIE) {
+        return;
+    }
+    let route = super::RouteName {
+        method: request.method().as_str().as_bytes(),
+        pattern: std::borrow::Cow::Borrowed(pattern),
+    };
+    if !crate::startup::say::first_time(&format!("cookies withheld: {route}")) {
+        return;
+    }
+    // The origin is one the route trusts: its policy's, or a tenant's it was granted by.
+    tracing::info!(
+        target: "cors_runtime",
+        route = %route,
+        origin = %crate::request::Shown(origin),
+        "CORS (development mode): {route} allowed a credentialed request from `{}`, another \
+         site, and it came without any cookie: the browser may have withheld third-party \
+         cookies (Chromium and Safari block them by default, Firefox keeps them per top-level \
+         site). Ways out: the API on a subdomain of the front end's site, a partitioned cookie \
+         (CHIPS), the Storage Access API; see cors_runtime::guide::diagnostics",
+        crate::request::Shown(origin)
+    );
 }

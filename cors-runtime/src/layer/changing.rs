@@ -42,7 +42,8 @@ where
                     &request,
                     route.policy,
                     origin,
-                    &Requester::new(&request, settings.trust_forwarded_host),
+                    &Requester(&request),
+                    settings.own_host(),
                     &|| AdmittedBy::Configured,
                 );
             }

@@ -42,6 +42,7 @@ use crate::app::missing_layer;
 use crate::app::route::AppRoute;
 use crate::app::table::{AppRoutes, PreflightTarget};
 use crate::counts::{self, GuardOutcome};
+use crate::decide::guard::OwnHost;
 use crate::decide::{self, GuardRefusal, Reason, Refusal, Resolution};
 use crate::explain::{self, dev_mode, RouteName};
 use crate::policy::Policy;
@@ -309,8 +310,10 @@ pub struct CorsFirstService<S> {
     settings: Settings,
 }
 
-/// How the layer answers: what it was built with.
+/// How the layer answers: what it was built with. Four bytes, aligned: three `bool`s alone make
+/// an odd-sized value that each copy assembles from two loads.
 #[derive(Clone, Copy)]
+#[repr(C, align(4))]
 pub(crate) struct Settings {
     /// Development mode ([`crate::explain`]).
     explain: bool,
@@ -501,6 +504,16 @@ where
 }
 
 impl Settings {
+    /// Where the guards read the request's own host from.
+    #[inline(always)]
+    pub(crate) const fn own_host(self) -> OwnHost {
+        if self.trust_forwarded_host {
+            OwnHost::Forwarded
+        } else {
+            OwnHost::AsReceived
+        }
+    }
+
     /// What becomes of an actual request to `route`, from the decision on its `Origin`: the
     /// guard on writes and handshakes (R20, R21) first, then its CORS grant or refusal. Always
     /// inlined: its result is then never moved through memory.
@@ -518,7 +531,8 @@ impl Settings {
             request.method(),
             origin,
             decision.is_ok(),
-            &Requester::new(request, self.trust_forwarded_host),
+            &Requester(request),
+            self.own_host(),
         ) {
             Err(refused) => {
                 if let Some(answer) = self.guard_refused(route, request, origin, refused) {
@@ -535,7 +549,17 @@ impl Settings {
             }
         }
         Next::Go(match decision {
-            Ok(grant) => Outcome::Granted(grant),
+            Ok(grant) => {
+                // Development mode only, which release builds never have: compiled out there.
+                if cfg!(debug_assertions) && self.explain && route.policy.credentials {
+                    dev_mode::cookies_withheld(
+                        &route.full_pattern(request),
+                        request,
+                        origin.one().map_or(&[][..], HeaderValue::as_bytes),
+                    );
+                }
+                Outcome::Granted(grant)
+            }
             Err(reason) if reason.is_reported() && (self.explain || explain::listened()) => {
                 Outcome::Refused(self.refused_request(route, request, origin, &reason))
             }

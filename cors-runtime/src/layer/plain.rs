@@ -144,8 +144,12 @@ where
 {
     let refused = {
         let origin = Values::of(request.headers(), &ORIGIN);
-        let requester = Requester::new(&request, settings.trust_forwarded_host);
-        match decide::guard::plain_write(request.method(), origin, &requester) {
+        match decide::guard::plain_write(
+            request.method(),
+            origin,
+            &Requester(&request),
+            settings.own_host(),
+        ) {
             Ok(None) => None,
             _ if plain.guard.exempt.iter().any(|e| e.covers(request.path())) => None,
             Ok(Some(judged)) => {

@@ -4,42 +4,28 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{HeaderName, COOKIE, HOST, UPGRADE};
 
-use crate::decide::guard::same_host;
+use crate::decide::guard::{same_host, OwnHost};
 use crate::request::Values;
 
 /// `Sec-Fetch-Site` (Fetch Metadata): not among the `http` crate's standard names.
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
-/// A request as the guard reads it, and where its own host comes from.
-pub(super) struct Requester<'r> {
-    request: &'r ServiceRequest,
-    /// Whether the host a reverse proxy forwards (`Forwarded`, `X-Forwarded-Host`) is the
-    /// request's own (`CorsFirst::trust_forwarded_host`); by default, the `Host` as received.
-    forwarded_host: bool,
-}
-
-impl<'r> Requester<'r> {
-    pub(super) const fn new(request: &'r ServiceRequest, forwarded_host: bool) -> Self {
-        Self {
-            request,
-            forwarded_host,
-        }
-    }
-}
+/// A request as the guard reads it.
+pub(super) struct Requester<'r>(pub(super) &'r ServiceRequest);
 
 impl<'r> crate::decide::Requester<'r> for Requester<'r> {
     fn fetch_site(&self) -> Values<'r> {
-        Values::of(self.request.headers(), &SEC_FETCH_SITE)
+        Values::of(self.0.headers(), &SEC_FETCH_SITE)
     }
 
     fn has_cookie(&self) -> bool {
-        self.request.headers().contains_key(COOKIE)
+        self.0.headers().contains_key(COOKIE)
     }
 
     /// As broad as actix-web's own handshake check (`Upgrade` containing `websocket`, in any
     /// case), so that nothing actix-web would upgrade escapes the guard.
     fn is_websocket(&self) -> bool {
-        self.request.headers().get_all(UPGRADE).any(|value| {
+        self.0.headers().get_all(UPGRADE).any(|value| {
             value
                 .as_bytes()
                 .windows(b"websocket".len())
@@ -50,21 +36,16 @@ impl<'r> crate::decide::Requester<'r> for Requester<'r> {
     /// The `Host` as received — its header, or an HTTP/2 request's `:authority` — unless the
     /// app trusts the host its reverse proxy forwards: a client can send `X-Forwarded-Host`, and
     /// only the app knows whether a proxy in front of it replaces it.
-    fn is_own_host(&self, authority: &str) -> bool {
-        if self.forwarded_host {
-            return same_host(self.request.connection_info().host(), authority);
+    fn is_own_host(&self, authority: &str, host: OwnHost) -> bool {
+        if host == OwnHost::Forwarded {
+            return same_host(self.0.connection_info().host(), authority);
         }
         let received = self
-            .request
+            .0
             .headers()
             .get(HOST)
             .and_then(|host| host.to_str().ok())
-            .or_else(|| {
-                self.request
-                    .uri()
-                    .authority()
-                    .map(|authority| authority.as_str())
-            });
+            .or_else(|| self.0.uri().authority().map(|authority| authority.as_str()));
         received.is_some_and(|own| same_host(own, authority))
     }
 }

@@ -136,7 +136,8 @@ fn hand_if_watched(
         request,
         route.policy,
         origin,
-        &Requester::new(request, settings.trust_forwarded_host),
+        &Requester(request),
+        settings.own_host(),
         &|| AdmittedBy::Tenant {
             source: Arc::clone(source),
             tenant: Arc::clone(tenant),

@@ -53,6 +53,7 @@ pub(crate) fn hand_if_watched<'r>(
     policy: &'static Policy,
     origin: Values<'r>,
     requester: &dyn Requester<'r>,
+    host: decide::guard::OwnHost,
     by: &dyn Fn() -> AdmittedBy,
 ) {
     if *request.method() != Method::GET || !requester.is_websocket() {
@@ -65,7 +66,7 @@ pub(crate) fn hand_if_watched<'r>(
     if !policy.credentials && requester.has_cookie() {
         return;
     }
-    if decide::guard::handshake_admitted_without_the_list(origin, requester) {
+    if decide::guard::handshake_admitted_without_the_list(origin, requester, host) {
         return;
     }
     request.extensions_mut().insert(Admission {
