@@ -241,13 +241,8 @@ pub async fn open() -> impl Responder {
 )]
 #[get("/ws")]
 pub async fn socket(request: HttpRequest, body: web::Payload) -> Result<HttpResponse, Error> {
-    let (response, mut session, _messages) = actix_ws::handle(&request, body)?;
+    let response = crate::hello_socket::upgrade(&request, body)?;
     UPGRADES.fetch_add(1, Ordering::SeqCst);
-    actix_web::rt::spawn(async move {
-        if session.text("hello").await.is_ok() {
-            let _ = session.close(None).await;
-        }
-    });
     Ok(response)
 }
 

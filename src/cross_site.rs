@@ -11,7 +11,6 @@
 //! What reached the layer (method, path, `Sec-Fetch-Site`, `Origin`, whether a cookie came) is
 //! recorded before anything decides, and what reached a handler is counted after.
 
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -64,25 +63,17 @@ pub struct Seen {
 }
 
 static SEEN: LazyLock<Mutex<Vec<Seen>>> = LazyLock::new(Mutex::default);
-static RUNS: LazyLock<Mutex<BTreeMap<&'static str, usize>>> = LazyLock::new(Mutex::default);
+static RUNS: LazyLock<crate::handler_runs::HandlerRuns> = LazyLock::new(Default::default);
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 fn ran(handler: &'static str) {
-    *RUNS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .entry(handler)
-        .or_default() += 1;
+    RUNS.ran(handler);
 }
 
 /// How many times the handler named `name` ran.
 #[must_use]
 pub fn handler_runs(name: &str) -> usize {
-    RUNS.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(name)
-        .copied()
-        .unwrap_or(0)
+    RUNS.of(name)
 }
 
 /// Every request that reached the API, in order (at most the last 500).
@@ -150,13 +141,8 @@ pub async fn socket(
     request: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let (response, mut session, _messages) = actix_ws::handle(&request, body)?;
+    let response = crate::hello_socket::upgrade(&request, body)?;
     ran("ws");
-    actix_web::rt::spawn(async move {
-        if session.text("hello").await.is_ok() {
-            let _ = session.close(None).await;
-        }
-    });
     Ok(response)
 }
 

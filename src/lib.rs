@@ -9,6 +9,8 @@
 pub mod conformance;
 #[cfg(feature = "tls")]
 pub mod cross_site;
+mod handler_runs;
+mod hello_socket;
 pub mod playground;
 mod policies;
 pub mod tenant_db;

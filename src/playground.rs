@@ -46,7 +46,7 @@ pub const STRANGER_ORIGIN: &str = "http://localhost:8702";
 /// Server-side counts: how often each handler ran and how many preflights each path received.
 #[derive(Default)]
 pub struct Counters {
-    handler_runs: Mutex<BTreeMap<&'static str, usize>>,
+    handler_runs: crate::handler_runs::HandlerRuns,
     preflights: Mutex<BTreeMap<String, usize>>,
 }
 
@@ -54,18 +54,13 @@ static COUNTERS: std::sync::LazyLock<Counters> = std::sync::LazyLock::new(Counte
 static LOGINS: AtomicUsize = AtomicUsize::new(0);
 
 fn ran(handler: &'static str) {
-    if let Ok(mut runs) = COUNTERS.handler_runs.lock() {
-        *runs.entry(handler).or_default() += 1;
-    }
+    COUNTERS.handler_runs.ran(handler);
 }
 
 /// How many times the handler named `name` ran.
 #[must_use]
 pub fn handler_runs(name: &str) -> usize {
-    COUNTERS
-        .handler_runs
-        .lock()
-        .map_or(0, |runs| runs.get(name).copied().unwrap_or(0))
+    COUNTERS.handler_runs.of(name)
 }
 
 /// How many preflights the API received for `path`.
@@ -266,13 +261,8 @@ pub async fn socket(
     request: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let (response, mut session, _messages) = actix_ws::handle(&request, body)?;
+    let response = crate::hello_socket::upgrade(&request, body)?;
     ran("ws");
-    actix_web::rt::spawn(async move {
-        if session.text("hello").await.is_ok() {
-            let _ = session.close(None).await;
-        }
-    });
     Ok(response)
 }
 
@@ -474,11 +464,7 @@ pub async fn metrics() -> HttpResponse {
 #[cors(origins = ["http://localhost:8701", "http://localhost:8702"])]
 #[get("/api/stats")]
 pub async fn stats() -> impl Responder {
-    let runs = COUNTERS
-        .handler_runs
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
+    let runs = COUNTERS.handler_runs.all();
     let preflights = COUNTERS
         .preflights
         .lock()

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod child_server;
+#[cfg(feature = "tls")]
 pub mod cross_site_suite;
 pub mod live_socket;
 pub mod log_capture;
