@@ -65,7 +65,11 @@ pub(crate) fn preflight(
 /// builds.
 #[cold]
 #[inline(never)]
-pub(crate) fn cookies_withheld(pattern: &str, request: &ServiceRequest, origin: &[u8]) {
+pub(crate) fn cookies_withheld<'p>(
+    pattern: impl FnOnce() -> std::borrow::Cow<'p, str>,
+    request: &ServiceRequest,
+    origin: &[u8],
+) {
     let headers = request.headers();
     let cross_site = headers
         .get("sec-fetch-site")
@@ -75,7 +79,7 @@ pub(crate) fn cookies_withheld(pattern: &str, request: &ServiceRequest, origin: 
     }
     let route = super::RouteName {
         method: request.method().as_str().as_bytes(),
-        pattern: std::borrow::Cow::Borrowed(pattern),
+        pattern: pattern(),
     };
     if !crate::startup::say::first_time(&format!("cookies withheld: {route}")) {
         return;

@@ -553,7 +553,7 @@ impl Settings {
                 // Development mode only, which release builds never have: compiled out there.
                 if cfg!(debug_assertions) && self.explain && route.policy.credentials {
                     dev_mode::cookies_withheld(
-                        &route.full_pattern(request),
+                        || route.full_pattern(request),
                         request,
                         origin.one().map_or(&[][..], HeaderValue::as_bytes),
                     );
