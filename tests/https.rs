@@ -70,6 +70,12 @@ fn curl(ca: &TestCa, port: u16, http: &str, args: &[&str], path: &str) -> Curled
     }
 }
 
+/// Whether openssl (the test CA) and curl (the client, HTTP/2 and HTTP/1.1) are installed.
+fn tools_available() -> bool {
+    common::tool_available("/usr/bin/openssl", "openssl", "the HTTPS tests")
+        && common::tool_available("/usr/bin/curl", "curl", "the HTTPS tests")
+}
+
 fn server(ca: &TestCa, extra: &[(&str, String)]) -> ChildServer {
     let leaf = ca.leaf("api", &[API, "127.0.0.1"]);
     let mut env = vec![
@@ -82,9 +88,7 @@ fn server(ca: &TestCa, extra: &[(&str, String)]) -> ChildServer {
 
 #[test]
 fn cors_over_https_with_http2_and_http1() {
-    if !common::tool_available("/usr/bin/openssl", "openssl", "the HTTPS tests")
-        || !common::tool_available("/usr/bin/curl", "curl", "the HTTPS tests")
-    {
+    if !tools_available() {
         return;
     }
     let ca = TestCa::new("https");
@@ -159,9 +163,7 @@ fn cors_over_https_with_http2_and_http1() {
 /// The app-wide guard's conformance routes over HTTPS, on and off.
 #[test]
 fn the_app_wide_guard_refuses_cross_site_writes_to_plain_routes_when_asked() {
-    if !common::tool_available("/usr/bin/openssl", "openssl", "the HTTPS tests")
-        || !common::tool_available("/usr/bin/curl", "curl", "the HTTPS tests")
-    {
+    if !tools_available() {
         return;
     }
     let ca = TestCa::new("guard-all");

@@ -240,14 +240,7 @@ impl TestPgBouncer {
     /// it is not installed; with `CI` set, that fails instead.
     pub fn start(postgres: &TestPostgres, name: &str) -> Option<Self> {
         let program = Path::new("/usr/sbin/pgbouncer");
-        if !program.exists() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PgBouncer is missing and CI is set: install it (apt-get install pgbouncer)"
-            );
-            eprintln!(
-                "\n!!!! SKIPPED: PgBouncer is not installed (apt-get install pgbouncer); {name} did not run !!!!\n"
-            );
+        if !super::tool_available("/usr/sbin/pgbouncer", "pgbouncer", name) {
             return None;
         }
         let dir =
